@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+
+.PHONY: run test install lint clean
+
+# (Re)install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print('# Written by make run for this machine; not committed.'); print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); print('SESSION_COOKIE_SECURE = False  # plain http on 127.0.0.1'); print('REMEMBER_COOKIE_SECURE = False')" > $@
+
+run: install instance/config.py
+	@new=0; [ -f instance/remiss.sqlite ] || new=1; \
+	$(FLASK) db upgrade; \
+	if [ $$new = 1 ]; then $(FLASK) load-demo; fi; \
+	$(FLASK) demo-accounts; \
+	echo "Remisstjänsten: http://127.0.0.1:$(PORT)"; \
+	exec $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The suite runs on SQLite, then again on PostgreSQL when REMISS_TEST_DATABASE_URL names one
+# (.ci/run starts a server and sets it).
+test: install
+	$(BIN)/ruff check remiss tests
+	REMISS_TEST_DATABASE_URL= $(BIN)/pytest
+	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
+		echo "== The same suite on PostgreSQL =="; \
+		$(BIN)/pytest; \
+	fi
+
+lint: install
+	$(BIN)/ruff check remiss tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,3 @@
+from remiss import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Answers (remissvar): drafts shared by an organisation, immutable submitted versions."""

@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from remiss.core.errors import DomainError
+from remiss.core.time import local_today, utcnow
+from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
+from remiss.extensions import db
+
+
+class Position(LabelledEnum):
+    """An answer's position (ställningstagande) on the whole draft."""
+
+    ASSENT = ("tillstyrker", "Tillstyrker")
+    PARTIAL_ASSENT = ("tillstyrker_delvis", "Tillstyrker delvis")
+    REJECT = ("avstyrker", "Avstyrker")
+    NO_POSITION = ("tar_inte_stallning", "Avstår – tar inte ställning")
+
+
+class MeasurePosition(LabelledEnum):
+    """A position on a single measure; a comment may also take none."""
+
+    ASSENT = ("tillstyrker", "Tillstyrker")
+    REJECT = ("avstyrker", "Avstyrker")
+
+
+class AnswerStatus(LabelledEnum):
+    NOT_STARTED = ("not_started", "Ej påbörjat")
+    DRAFT = ("draft", "Utkast")
+    SUBMITTED = ("submitted", "Inskickat")
+    REOPENED = ("reopened", "Öppnat för rättelse")
+
+
+class Channel(LabelledEnum):
+    """How an answer reached the office."""
+
+    TRACKER = ("tracker", "Via remisstjänsten")
+    EMAIL = ("email", "E-post")
+    POST = ("post", "Post")
+    IMPORT = ("import", "Importerat")
+
+
+def new_receipt_number(now: datetime) -> str:
+    """A receipt number such as ``R-20220127-7F3A9C21``: the date and a random part."""
+    return f"R-{local_today(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+class Answer(db.Model):
+    """A recipient's answer: its versions, of which at most one is a draft being worked on."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("recipient.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reopen_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # The officer's "read" mark on the latest submitted version, for "answers not yet read".
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient = relationship("Recipient", back_populates="answer")
+    versions: Mapped[list[AnswerVersion]] = relationship(
+        back_populates="answer", order_by="AnswerVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def draft(self) -> AnswerVersion | None:
+        return next((v for v in self.versions if v.submitted_at is None), None)
+
+    @property
+    def submitted_versions(self) -> list[AnswerVersion]:
+        return [v for v in self.versions if v.submitted_at is not None]
+
+    @property
+    def latest_submitted(self) -> AnswerVersion | None:
+        submitted = self.submitted_versions
+        return submitted[-1] if submitted else None
+
+    @property
+    def status(self) -> AnswerStatus:
+        if self.draft is not None:
+            return AnswerStatus.REOPENED if self.submitted_versions else AnswerStatus.DRAFT
+        if self.submitted_versions:
+            return AnswerStatus.SUBMITTED
+        return AnswerStatus.NOT_STARTED
+
+    def start_draft(self, by=None) -> AnswerVersion:
+        """The draft to work on: the open one, or a new one (a copy of the latest submitted
+        version when the answer was reopened for correction)."""
+        if self.draft is not None:
+            return self.draft
+        latest = self.latest_submitted
+        if latest is not None and self.reopened_at is None:
+            raise DomainError("Svaret är redan inskickat och kan inte ändras.")
+        draft = AnswerVersion(number=len(self.versions) + 1, created_by=by, updated_by=by)
+        if latest is not None:
+            draft.copy_content_from(latest)
+        self.versions.append(draft)
+        return draft
+
+    def submit(
+        self,
+        *,
+        by,
+        channel: Channel = Channel.TRACKER,
+        received_on: date | None = None,
+        now: datetime | None = None,
+    ) -> AnswerVersion:
+        """Turn the draft into a submitted, immutable version and return it.
+
+        Respondents submit through the tracker only while the round is open; an officer may
+        register an answer received by e-mail or post also after the round has closed. An answer
+        received after the recipient's deadline is accepted and marked late."""
+        from remiss.rounds.models import RoundStatus
+
+        draft = self.draft
+        if draft is None:
+            raise DomainError("Det finns inget utkast att skicka in.")
+        round_ = self.recipient.round
+        if channel is Channel.TRACKER and not round_.accepts_answers:
+            raise DomainError(
+                "Remissen är stängd och tar inte emot fler svar. Ert utkast är sparat; "
+                "kontakta handläggaren om ni behöver lämna svar."
+            )
+        if round_.status in (RoundStatus.DRAFT, RoundStatus.ARCHIVED):
+            raise DomainError("Remissen tar inte emot svar.")
+        if draft.position is None:
+            raise DomainError("Ange ert ställningstagande till förslaget som helhet.")
+        now = now or utcnow()
+        received_on = received_on or local_today(now)
+        draft.submitted_at = now
+        draft.submitted_by_id = by.id if by is not None else None
+        draft.received_on = received_on
+        draft.channel = channel
+        draft.receipt_number = new_receipt_number(now)
+        draft.days_late = self.recipient.days_late(received_on)
+        self.reopened_at = None
+        self.read_at = None
+        return draft
+
+    def reopen(self, by, reason: str, now: datetime | None = None) -> None:
+        """Let the respondent correct a submitted answer; the next submission is a new version."""
+        if self.status is not AnswerStatus.SUBMITTED:
+            raise DomainError("Bara ett inskickat svar kan öppnas för rättelse.")
+        self.reopened_at = now or utcnow()
+        self.reopened_by_id = by.id if by is not None else None
+        self.reopen_reason = reason
+
+
+class AnswerVersion(db.Model):
+    """One version of an answer. While ``submitted_at`` is empty it is the shared draft; once
+    submitted it never changes (enforced in ``remiss.answers.immutability``)."""
+
+    __tablename__ = "answer_version"
+    __table_args__ = (
+        sa.UniqueConstraint("answer_id", "number"),
+        # At most one draft per answer.
+        sa.Index(
+            "uq_answer_version_one_draft",
+            "answer_id",
+            unique=True,
+            sqlite_where=sa.text("submitted_at IS NULL"),
+            postgresql_where=sa.text("submitted_at IS NULL"),
+        ),
+        sa.CheckConstraint(
+            "(submitted_at IS NULL) = (received_on IS NULL)", name="submitted_has_received_on"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    # Optimistic locking: every UPDATE checks and bumps it, so two saves of the same draft, or
+    # two submissions at once, cannot both win.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    position: Mapped[Position | None] = mapped_column(str_enum(Position, "position"))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    other_comments: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by: Mapped[str] = mapped_column(sa.String(300), default="")
+    decision_date: Mapped[date | None]
+    decision_paragraph: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    received_on: Mapped[date | None]
+    channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "channel"))
+    receipt_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    # Days after the recipient's deadline at the moment of receipt (0 = on time).
+    days_late: Mapped[int | None]
+
+    answer: Mapped[Answer] = relationship(back_populates="versions")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    comments: Mapped[list[MeasureComment]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+    documents = relationship("Document", back_populates="version", order_by="Document.uploaded_at")
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.days_late)
+
+    @property
+    def decision_text(self) -> str:
+        """The body's decision as one line: ``Socialnämnden Centrum 2022-01-25 § 14``."""
+        parts = [self.decided_by, self.decision_date.isoformat() if self.decision_date else ""]
+        paragraph = self.decision_paragraph
+        if paragraph:
+            parts.append(paragraph if paragraph.startswith("§") else f"§ {paragraph}")
+        return " ".join(p for p in parts if p)
+
+    def comment_on(self, measure_id: int | None = None, focus_area_id: int | None = None):
+        return next(
+            (c for c in self.comments if c.measure_id == measure_id and c.focus_area_id == focus_area_id),
+            None,
+        )
+
+    def copy_content_from(self, other: AnswerVersion) -> None:
+        for field in (
+            "position",
+            "comment",
+            "other_comments",
+            "decided_by",
+            "decision_date",
+            "decision_paragraph",
+        ):
+            setattr(self, field, getattr(other, field))
+        self.comments = [
+            MeasureComment(
+                measure_id=c.measure_id,
+                focus_area_id=c.focus_area_id,
+                position=c.position,
+                text=c.text,
+            )
+            for c in other.comments
+        ]
+
+
+class MeasureComment(db.Model):
+    """An answer's position and comment on one measure (or question), or on a focus area."""
+
+    __tablename__ = "measure_comment"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "measure_id"),
+        sa.UniqueConstraint("version_id", "focus_area_id"),
+        sa.CheckConstraint("(measure_id IS NULL) != (focus_area_id IS NULL)", name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("answer_version.id", ondelete="CASCADE"), index=True
+    )
+    measure_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("measure.id", ondelete="CASCADE"), index=True
+    )
+    focus_area_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("focus_area.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[MeasurePosition | None] = mapped_column(str_enum(MeasurePosition, "measure_position"))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    version: Mapped[AnswerVersion] = relationship(back_populates="comments")
+    measure = relationship("Measure")
+    focus_area = relationship("FocusArea")
+
+    @property
+    def is_empty(self) -> bool:
+        return self.position is None and not self.text.strip()
+
+
+def _was_submitted(version: AnswerVersion) -> bool:
+    """Whether ``version`` was already submitted before the pending flush."""
+    history = sa.inspect(version).attrs.submitted_at.history
+    if history.deleted:
+        return history.deleted[0] is not None
+    return version.submitted_at is not None and not history.added
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _refuse_changes_to_submitted_versions(session, flush_context, instances) -> None:
+    """A submitted version is a received public record: never updated, never deleted."""
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    for obj in [*changed, *session.deleted, *session.new]:
+        version = obj if isinstance(obj, AnswerVersion) else getattr(obj, "version", None)
+        if not isinstance(version, AnswerVersion) or version in session.new:
+            continue
+        if _was_submitted(version):
+            raise DomainError("Ett inskickat svar kan inte ändras.")

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from remiss.core.time import utcnow
+from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
+from remiss.extensions import db
+
+_hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+
+
+class Role(LabelledEnum):
+    ADMIN = ("admin", "Systemförvaltare")
+    OFFICER = ("officer", "Handläggare")
+    MANAGER = ("manager", "Chef")
+    RESPONDENT = ("respondent", "Remissinstans")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        # A respondent belongs to exactly one organisation; the office's staff to none.
+        sa.CheckConstraint(
+            "(role = 'respondent') = (organisation_id IS NOT NULL)",
+            name="respondent_has_organisation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Changes whenever the password changes, so old sessions and remember-me cookies die with it.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
+
+    organisation = relationship("Organisation", back_populates="members")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role.value}>"
+
+    # Flask-Login ------------------------------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    # Roles ------------------------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role is Role.OFFICER
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is Role.MANAGER
+
+    @property
+    def is_respondent(self) -> bool:
+        return self.role is Role.RESPONDENT
+
+    @property
+    def is_staff(self) -> bool:
+        """The office's people who follow rounds: officers and managers."""
+        return self.role in (Role.OFFICER, Role.MANAGER)
+
+    # Passwords --------------------------------------------------------------------------------
+    def rotate_session_token(self) -> None:
+        """End every session and remember-me cookie of this user."""
+        self.session_token = secrets.token_hex(16)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+        self.rotate_session_token()
+        self.failed_logins = 0
+        self.locked_until = None
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher.hash(password)
+        return True
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(sa.select(cls).where(cls.email == normalise_email(email)))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class TokenPurpose(LabelledEnum):
+    INVITATION = ("invitation", "Inbjudan")
+    RESET = ("reset", "Nytt lösenord")
+
+
+class UserToken(db.Model):
+    """A one-time link to set a password. Only the token's hash is stored."""
+
+    __tablename__ = "user_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, purpose: TokenPurpose, valid_for: timedelta) -> str:
+        """Create a token for ``user`` and return its clear text (shown once, never stored)."""
+        token = secrets.token_urlsafe(32)
+        db.session.add(
+            cls(
+                user=user,
+                purpose=purpose,
+                token_hash=cls.hash(token),
+                expires_at=utcnow() + valid_for,
+            )
+        )
+        return token
+
+    @classmethod
+    def find_valid(cls, token: str, now: datetime | None = None) -> UserToken | None:
+        now = now or utcnow()
+        found = db.session.scalar(sa.select(cls).where(cls.token_hash == cls.hash(token)))
+        if found is None or found.used_at is not None or found.expires_at <= now:
+            return None
+        return found
+
+    def user_tokens_open(self) -> list[UserToken]:
+        """This token and every other unspent token of the same user."""
+        return list(
+            db.session.scalars(
+                sa.select(UserToken).where(UserToken.user_id == self.user_id, UserToken.used_at.is_(None))
+            )
+        )

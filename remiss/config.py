@@ -1,0 +1,72 @@
+"""Configuration in layers: defaults here, then ``instance/config.py``, then ``REMISS_*``
+environment variables, then (in tests) the dict passed to ``create_app``."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+
+class Defaults:
+    # No SECRET_KEY here on purpose: outside debug and tests the app refuses to start without one.
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # resolved in create_app: instance/remiss.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # one 20 MB upload plus the form around it
+    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    UPLOAD_FOLDER = None  # resolved in create_app: instance/uploads
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Login slowdown: after this many consecutive failures an account waits, doubling each time.
+    LOGIN_FAILURES_BEFORE_DELAY = 5
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_MAX_DELAY_SECONDS = 15 * 60
+    TOKEN_VALID_HOURS = 72
+
+    # Public base URL for links in e-mail (no request context in scheduled jobs).
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # SMTP: with no host, messages stay in the database outbox.
+    MAIL_HOST = None
+    MAIL_PORT = 25
+    MAIL_SECURITY = "none"  # none | starttls | ssl
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "Remisshantering Göteborgs Stad <remiss@example.goteborg.se>"
+    MAIL_TIMEOUT = 10
+
+
+ENV_PREFIX = "REMISS_"
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict:
+    """Read ``REMISS_FOO=value`` into ``{"FOO": value}``; JSON literals are decoded, so
+    ``REMISS_MAIL_PORT=587`` is an int and ``REMISS_SESSION_COOKIE_SECURE=false`` a bool.
+    ``REMISS_DATABASE_URL`` is the familiar alias of ``SQLALCHEMY_DATABASE_URI``; ``SECRET_KEY``
+    is read with or without the prefix."""
+    environ = os.environ if environ is None else environ
+    values: dict = {}
+    if environ.get("SECRET_KEY"):
+        values["SECRET_KEY"] = environ["SECRET_KEY"]
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX:
+            continue
+        key = name[len(ENV_PREFIX) :]
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        if key == "DATABASE_URL":
+            key, value = "SQLALCHEMY_DATABASE_URI", raw
+        values[key] = value
+    return values

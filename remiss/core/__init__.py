@@ -1,0 +1,1 @@
+"""Pieces every area shares: time, column types, domain errors, access checks."""

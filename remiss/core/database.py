@@ -1,0 +1,24 @@
+"""Database connection settings: SQLite gets foreign keys, WAL and a busy timeout."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+
+from remiss.extensions import db
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite" and not getattr(engine, "_remiss_pragmas", False):
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            engine._remiss_pragmas = True

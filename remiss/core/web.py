@@ -1,0 +1,123 @@
+"""What every page shares: the signed-in user, error pages, security headers, filters."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import AnonymousUserMixin, current_user
+from flask_wtf.csrf import CSRFError
+
+from remiss.core import time
+from remiss.extensions import db, login_manager
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+# The main menu: (endpoint, label, roles). An entry appears once its blueprint is registered.
+NAV_ITEMS: list[tuple[str, str, set[str]]] = [
+    ("main.index", "Start", {"officer", "manager", "respondent"}),
+    ("rounds.index", "Remisser", {"officer", "manager"}),
+    ("users.index", "Konton", {"admin"}),
+    ("organisations.index", "Organisationer", {"admin"}),
+]
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    is_admin = is_officer = is_manager = is_respondent = is_staff = False
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att se sidan."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from remiss.auth.models import User
+
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_token != token:
+            return None
+        return user
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def error_page(status: int, title: str, text: str):
+        def handler(error):
+            if status == 500:
+                db.session.rollback()
+            return render_template("errors/error.html", status=status, title=title, text=text), status
+
+        return handler
+
+    app.register_error_handler(
+        403,
+        error_page(403, "Du saknar behörighet", "Ditt konto har inte behörighet till den här sidan."),
+    )
+    app.register_error_handler(
+        404,
+        error_page(404, "Sidan finns inte", "Sidan du söker finns inte eller har flyttats."),
+    )
+    app.register_error_handler(
+        405,
+        error_page(405, "Otillåten åtgärd", "Åtgärden går inte att göra på det här sättet."),
+    )
+    app.register_error_handler(
+        413,
+        error_page(
+            413,
+            "Filen är för stor",
+            "Filen är för stor. En fil får vara högst 20 MB. Gå tillbaka och välj en mindre fil.",
+        ),
+    )
+    app.register_error_handler(
+        500,
+        error_page(
+            500,
+            "Något gick fel",
+            "Ett oväntat fel inträffade och ingenting sparades. Försök igen om en stund.",
+        ),
+    )
+    app.register_error_handler(
+        CSRFError,
+        error_page(
+            400,
+            "Formuläret har gått ut",
+            "Formuläret kunde inte skickas eftersom säkerhetstoken saknas eller har gått ut. "
+            "Ladda om sidan och försök igen.",
+        ),
+    )
+
+    @app.context_processor
+    def navigation():
+        def nav_items() -> list[tuple[str, str]]:
+            role = getattr(current_user, "role", None)
+            return [
+                (endpoint, label)
+                for endpoint, label, roles in NAV_ITEMS
+                if role is not None and role.value in roles and endpoint in app.view_functions
+            ]
+
+        return {"nav_items": nav_items}
+
+    app.jinja_env.filters["date"] = time.format_date
+    app.jinja_env.filters["datetime"] = time.format_datetime
+    app.jinja_env.globals["today"] = time.local_today

@@ -1,0 +1,1 @@
+"""Uploaded files: a round's documents and the bodies' signed decisions."""

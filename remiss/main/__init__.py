@@ -1,0 +1,1 @@
+"""Pages that belong to no single area: the start page and the accessibility statement."""

@@ -1,0 +1,1 @@
+"""The register of bodies that can be invited to a round."""

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from remiss.core.time import utcnow
+from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
+from remiss.extensions import db
+
+
+class OrganisationKind(LabelledEnum):
+    COMMITTEE = ("namnd", "Nämnd")
+    COMPANY = ("bolag", "Bolag")
+    AUTHORITY = ("myndighet", "Myndighet")
+
+
+class Organisation(db.Model):
+    """A body that can be invited to answer: a committee, a city company or an authority."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    group: Mapped[str | None] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members = relationship("User", back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r}>"
+
+    @classmethod
+    def by_name(cls, name: str) -> Organisation | None:
+        return db.session.scalar(sa.select(cls).where(cls.name == name))

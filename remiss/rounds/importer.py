@@ -1,0 +1,323 @@
+"""Import of a whole round from a JSON file in the format of ``data/demo/*.json``.
+
+The file is checked completely before anything is written; every problem is named with where
+in the file it is (``answers[3].measures.2:9``). Answers in the file were received outside the
+tracker and are registered as such."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from remiss.answers.models import (
+    Answer,
+    AnswerVersion,
+    Channel,
+    MeasureComment,
+    MeasurePosition,
+    Position,
+)
+from remiss.audit.models import record
+from remiss.core.errors import DomainError
+from remiss.core.time import LOCAL_TZ, local_today, utcnow
+from remiss.extensions import db
+from remiss.organisations.models import Organisation
+from remiss.rounds.models import (
+    DNR_PATTERN,
+    FocusArea,
+    Measure,
+    MeasureKind,
+    Recipient,
+    Round,
+    RoundStatus,
+)
+
+_DECISION = re.compile(r"^(?P<by>.*?)\s*(?P<date>\d{4}-\d{2}-\d{2})?\s*(?:§\s*(?P<paragraph>\d+[a-z]?))?\s*$")
+_STATUSES = {
+    "draft": RoundStatus.DRAFT,
+    "open": RoundStatus.OPEN,
+    "closed": RoundStatus.CLOSED,
+    "archived": RoundStatus.ARCHIVED,
+}
+
+
+class RoundImportError(DomainError):
+    def __init__(self, problems: list[str]):
+        super().__init__("Filen kunde inte importeras: " + " ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Decision:
+    decided_by: str = ""
+    decision_date: date | None = None
+    paragraph: str = ""
+
+
+def parse_decision(text: str) -> Decision:
+    """``Socialnämnden Centrum 2022-01-25 § 14`` → who, date, paragraph; parts may be missing."""
+    match = _DECISION.match((text or "").strip())
+    if not match:
+        return Decision(decided_by=text.strip())
+    parsed = match.group("date")
+    try:
+        decided_on = date.fromisoformat(parsed) if parsed else None
+    except ValueError:
+        decided_on = None
+    return Decision(match.group("by").strip(), decided_on, match.group("paragraph") or "")
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}.")
+
+    def text(self, data: dict, key: str, where: str, *, required=True, max_length=None) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.fail(f"{where}{key}", "saknas")
+            return ""
+        if not isinstance(value, str):
+            self.fail(f"{where}{key}", "ska vara text")
+            return ""
+        if max_length and len(value) > max_length:
+            self.fail(f"{where}{key}", f"är längre än {max_length} tecken")
+        return value
+
+    def date(self, data: dict, key: str, where: str, *, required=True) -> date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{where}{key}", "saknas")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{where}{key}", f"”{value}” är inte ett datum (ÅÅÅÅ-MM-DD)")
+            return None
+
+    def days(self, data: dict, key: str, where: str) -> int | None:
+        value = data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.fail(f"{where}{key}", "ska vara ett heltal, 0 eller större")
+            return None
+        return value
+
+
+def _date_or_relative(
+    check: _Checker, data: dict, key: str, relative_key: str, sign: int, where: str, today: date
+) -> date | None:
+    if key in data:
+        return check.date(data, key, where)
+    if relative_key in data:
+        days = check.days(data, relative_key, where)
+        return None if days is None else today + timedelta(days=sign * days)
+    check.fail(f"{where}{key}", f"saknas (eller {relative_key})")
+    return None
+
+
+def import_round(data, *, officer=None, actor=None, now: datetime | None = None) -> Round:
+    """Check ``data`` (the parsed JSON) and create the round with its structure, recipients and
+    answers. Raises ``RoundImportError`` listing every problem; then nothing is added. The
+    caller commits."""
+    now = now or utcnow()
+    today = local_today(now)
+    check = _Checker()
+    if not isinstance(data, dict):
+        raise RoundImportError(["Filen ska innehålla ett JSON-objekt med remissens uppgifter."])
+
+    title = check.text(data, "title", "", max_length=500)
+    dnr = check.text(data, "dnr", "")
+    if dnr and not DNR_PATTERN.match(dnr):
+        check.fail("dnr", f"”{dnr}” är inte ett diarienummer i formen 1668/20")
+    description = check.text(data, "description", "", required=False)
+    decision = check.text(data, "decision", "", required=False, max_length=300)
+    sent_on = _date_or_relative(check, data, "sent_on", "sent_days_ago", -1, "", today)
+    deadline = _date_or_relative(check, data, "deadline", "deadline_in_days", 1, "", today)
+    if sent_on and deadline and deadline <= sent_on:
+        check.fail("deadline", "sista svarsdag måste vara efter utskicksdagen")
+    status = _STATUSES.get(data.get("status", "draft"))
+    if status is None:
+        check.fail("status", f"”{data.get('status')}” är okänd (draft, open, closed, archived)")
+
+    # Structure ---------------------------------------------------------------------------------
+    areas = data.get("focus_areas")
+    measures_by_number: dict[str, dict] = {}
+    if not isinstance(areas, list) or not areas:
+        check.fail("focus_areas", "saknas eller är tom")
+        areas = []
+    area_numbers: set[str] = set()
+    for i, area in enumerate(areas):
+        where = f"focus_areas[{i}]."
+        if not isinstance(area, dict):
+            check.fail(f"focus_areas[{i}]", "ska vara ett objekt")
+            continue
+        number = check.text(area, "number", where, max_length=10)
+        check.text(area, "title", where, max_length=500)
+        if number in area_numbers:
+            check.fail(f"{where}number", f"fokusområde {number} finns två gånger")
+        area_numbers.add(number)
+        measures = area.get("measures", [])
+        if not isinstance(measures, list):
+            check.fail(f"{where}measures", "ska vara en lista")
+            continue
+        for j, measure in enumerate(measures):
+            mwhere = f"{where}measures[{j}]."
+            if not isinstance(measure, dict):
+                check.fail(f"{where}measures[{j}]", "ska vara ett objekt")
+                continue
+            mnumber = check.text(measure, "number", mwhere, max_length=10)
+            check.text(measure, "title", mwhere, max_length=1000)
+            kind = measure.get("kind", "measure")
+            if kind not in ("measure", "question"):
+                check.fail(f"{mwhere}kind", f"”{kind}” är okänd (measure eller question)")
+            if mnumber in measures_by_number:
+                check.fail(f"{mwhere}number", f"{mnumber} finns två gånger")
+            measures_by_number[mnumber] = measure
+
+    # Recipients --------------------------------------------------------------------------------
+    organisations: dict[str, Organisation] = {}
+    names = data.get("recipients", [])
+    if not isinstance(names, list):
+        check.fail("recipients", "ska vara en lista med organisationernas namn")
+        names = []
+    for i, name in enumerate(names):
+        organisation = Organisation.by_name(name) if isinstance(name, str) else None
+        if organisation is None:
+            check.fail(f"recipients[{i}]", f"organisationen ”{name}” finns inte i registret")
+        elif name in organisations:
+            check.fail(f"recipients[{i}]", f"”{name}” finns två gånger")
+        else:
+            organisations[name] = organisation
+
+    # Answers and drafts ------------------------------------------------------------------------
+    def check_measures(entry: dict, where: str) -> None:
+        comments = entry.get("measures", {})
+        if not isinstance(comments, dict):
+            check.fail(f"{where}measures", "ska vara ett objekt med insatsernas nummer")
+            return
+        for number, comment in comments.items():
+            cwhere = f"{where}measures.{number}"
+            if number not in measures_by_number:
+                check.fail(cwhere, "insatsen finns inte i remissens struktur")
+                continue
+            if not isinstance(comment, dict):
+                check.fail(cwhere, "ska vara ett objekt")
+                continue
+            position = comment.get("position")
+            if position is not None and position not in {p.value for p in MeasurePosition}:
+                check.fail(f"{cwhere}.position", f"”{position}” är okänd")
+            if not isinstance(comment.get("comment", ""), str):
+                check.fail(f"{cwhere}.comment", "ska vara text")
+
+    answered: set[str] = set()
+    for key in ("answers", "drafts"):
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            check.fail(key, "ska vara en lista")
+            continue
+        for i, entry in enumerate(entries):
+            where = f"{key}[{i}]."
+            if not isinstance(entry, dict):
+                check.fail(f"{key}[{i}]", "ska vara ett objekt")
+                continue
+            name = entry.get("organisation")
+            if name not in organisations:
+                check.fail(f"{where}organisation", f"”{name}” är inte remissinstans i filen")
+            if key == "answers":
+                if name in answered:
+                    check.fail(f"{where}organisation", f"”{name}” har två svar")
+                answered.add(name)
+                position = entry.get("position")
+                if position not in {p.value for p in Position}:
+                    check.fail(f"{where}position", f"”{position}” är okänt ställningstagande")
+                _date_or_relative(check, entry, "received_on", "received_days_ago", -1, where, today)
+                check.text(entry, "decision", where, required=False, max_length=300)
+            check.text(entry, "comment", where, required=False)
+            check.text(entry, "other_comments", where, required=False)
+            check_measures(entry, where)
+    if answered and status is RoundStatus.DRAFT:
+        check.fail("answers", "en remiss som är ett utkast kan inte ha svar")
+
+    if check.problems:
+        raise RoundImportError(check.problems)
+
+    # Everything checked: build the round ---------------------------------------------------------
+    round_ = Round(
+        title=title,
+        dnr=dnr,
+        description=description,
+        decision=decision,
+        sent_on=sent_on,
+        deadline=deadline,
+        officer=officer,
+    )
+    db.session.add(round_)
+    measure_rows: dict[str, Measure] = {}
+    for position, area in enumerate(areas):
+        focus_area = FocusArea(number=area["number"], title=area["title"], position=position)
+        round_.focus_areas.append(focus_area)
+        for mposition, measure in enumerate(area.get("measures", [])):
+            row = Measure(
+                number=measure["number"],
+                title=measure["title"],
+                position=mposition,
+                kind=MeasureKind(measure.get("kind", "measure")),
+            )
+            focus_area.measures.append(row)
+            measure_rows[row.number] = row
+    recipients = {}
+    for name, organisation in organisations.items():
+        recipient = Recipient(organisation=organisation, contact_email=organisation.email)
+        round_.recipients.append(recipient)
+        recipients[name] = recipient
+    db.session.flush()
+    record("round.imported", round_, actor=actor, summary=f"{round_.dnr} {round_.title}")
+
+    if status is not RoundStatus.DRAFT:
+        sent_at = datetime.combine(sent_on, time(9), LOCAL_TZ)
+        round_.open(now=min(sent_at, now))
+
+    def fill(version: AnswerVersion, entry: dict) -> None:
+        version.comment = entry.get("comment", "")
+        version.other_comments = entry.get("other_comments", "")
+        for number, comment in entry.get("measures", {}).items():
+            position = comment.get("position")
+            version.comments.append(
+                MeasureComment(
+                    measure=measure_rows[number],
+                    position=MeasurePosition(position) if position else None,
+                    text=comment.get("comment", ""),
+                )
+            )
+
+    for entry in data.get("answers", []):
+        recipient = recipients[entry["organisation"]]
+        answer = Answer()
+        recipient.answer = answer
+        draft = answer.start_draft(by=actor)
+        fill(draft, entry)
+        draft.position = Position(entry["position"])
+        decided = parse_decision(entry.get("decision", ""))
+        draft.decided_by = decided.decided_by
+        draft.decision_date = decided.decision_date
+        draft.decision_paragraph = decided.paragraph
+        received_on = _date_or_relative(_Checker(), entry, "received_on", "received_days_ago", -1, "", today)
+        answer.submit(by=actor, channel=Channel.IMPORT, received_on=received_on, now=now)
+        answer.read_at = now
+    for entry in data.get("drafts", []):
+        recipient = recipients[entry["organisation"]]
+        if recipient.answer is None:
+            recipient.answer = Answer()
+        fill(recipient.answer.start_draft(by=actor), entry)
+
+    if status in (RoundStatus.CLOSED, RoundStatus.ARCHIVED):
+        round_.close(now=now)
+    if status is RoundStatus.ARCHIVED:
+        round_.archive(now=now)
+    db.session.flush()
+    return round_

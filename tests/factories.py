@@ -1,0 +1,104 @@
+"""Small factories for tests: an organisation, a user, a round with structure and recipients."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from remiss.auth.models import Role, User
+from remiss.extensions import db
+from remiss.organisations.models import Organisation, OrganisationKind
+
+PASSWORD = "correct horse battery staple"
+_password_hash: str | None = None  # Argon2 is slow on purpose; hash the shared password once
+
+
+def make_organisation(name="Socialnämnden Centrum", **kwargs) -> Organisation:
+    existing = Organisation.by_name(name)
+    if existing is not None:
+        return existing
+    slug = re.sub(r"[^a-z]+", ".", name.lower()).strip(".")
+    values = {
+        "short_name": name[:20],
+        "kind": OrganisationKind.COMMITTEE,
+        "group": None,
+        "email": f"{slug}@example.goteborg.se",
+    }
+    values.update(kwargs)
+    organisation = Organisation(name=name, **values)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_user(
+    role: Role | str = Role.OFFICER,
+    organisation: Organisation | str | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+    **kwargs,
+) -> User:
+    global _password_hash
+    role = Role(role)
+    if role is Role.RESPONDENT and organisation is None:
+        organisation = "Socialnämnden Centrum"
+    if isinstance(organisation, str):
+        organisation = make_organisation(organisation)
+    count = db.session.scalar(sa.select(sa.func.count(User.id))) + 1
+    user = User(
+        role=role,
+        organisation=organisation,
+        email=email or f"{role.value}{count}@example.goteborg.se",
+        name=name or f"{role.label} {count}",
+        **kwargs,
+    )
+    if password == PASSWORD:
+        if _password_hash is None:
+            user.set_password(password)
+            _password_hash = user.password_hash
+        user.password_hash = _password_hash
+    elif password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_round(officer: User | None = None, recipients=(), structure: dict | None = None, **kwargs):
+    """A draft round; ``structure`` maps focus area titles to lists of measure titles."""
+    from remiss.rounds.models import FocusArea, Measure, Recipient, Round
+
+    today = date.today()
+    values = {
+        "title": "Förslag till handlingsplan",
+        "dnr": "1668/20",
+        "description": "Synpunkter önskas.",
+        "decision": "Kommunstyrelsen 2021-10-27 § 820",
+        "sent_on": today - timedelta(days=7),
+        "deadline": today + timedelta(days=30),
+    }
+    values.update(kwargs)
+    round_ = Round(officer=officer, **values)
+    structure = (
+        structure
+        if structure is not None
+        else {
+            "Ett samordnat arbete": ["Stärka samordningen", "Delta i insatser"],
+            "Kunskapsbaserat arbete": ["Identifiera verktyg"],
+        }
+    )
+    for i, (area_title, measures) in enumerate(structure.items(), start=1):
+        area = FocusArea(number=str(i), title=area_title, position=i)
+        for j, measure_title in enumerate(measures, start=1):
+            area.measures.append(Measure(number=f"{i}:{j}", title=measure_title, position=j))
+        round_.focus_areas.append(area)
+    for organisation in recipients:
+        if isinstance(organisation, str):
+            organisation = make_organisation(organisation)
+        round_.recipients.append(Recipient(organisation=organisation, contact_email=organisation.email))
+    db.session.add(round_)
+    db.session.flush()
+    return round_
