@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -12,6 +13,15 @@ from remiss.config import Defaults, from_environment
 from remiss.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# One blueprint per area, each in its ``views`` module as ``bp``.
+BLUEPRINTS = (
+    "remiss.main.views",
+    "remiss.auth.views",
+    "remiss.auth.admin_views",
+    "remiss.organisations.views",
+    "remiss.documents.views",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,20 +45,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     database.init_app(app)
 
-    from remiss.auth import admin_views as user_admin_views
-    from remiss.auth import views as auth_views
-    from remiss.main import views as main_views
-    from remiss.organisations import views as organisation_views
-
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(user_admin_views.bp)
-    app.register_blueprint(organisation_views.bp)
-    app.register_blueprint(main_views.bp)
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
 
     from remiss import cli
     from remiss.core import web
+    from remiss.documents import service as documents
 
     web.init_app(app)
+    documents.init_app(app)
     cli.init_app(app)
     return app
 

@@ -15,7 +15,7 @@ from tests.factories import make_organisation, make_round, make_user
 # Routes anyone may open.
 PUBLIC = {"static", "auth.login", "auth.set_password", "auth.forgot_password", "main.accessibility"}
 # Routes every signed-in role may open.
-SIGNED_IN = {"main.index", "auth.logout"}
+SIGNED_IN = {"main.index", "auth.logout", "documents.download"}
 
 ROLES = [None, *Role]  # None: an anonymous visitor
 
@@ -56,6 +56,7 @@ def url_values(app):
             "user_id": officer.id,
             "round_id": round_.id,
             "token": "not-a-token",
+            "document_id": 1,
             "filename": "css/app.css",
         }
         users = {role: make_user(role, email=f"matrix-{role.value}@example.se").get_id() for role in Role}

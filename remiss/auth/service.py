@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
+from remiss import events
 from remiss.auth.models import TokenPurpose, User, UserToken, _hasher
 from remiss.core.errors import DomainError
 from remiss.core.time import utcnow
@@ -74,6 +75,7 @@ def issue_password_link(user: User, purpose: TokenPurpose) -> str:
     token = UserToken.issue(user, purpose, timedelta(hours=current_app.config["TOKEN_VALID_HOURS"]))
     link = url_for("auth.set_password", token=token, _external=True)
     current_app.logger.info("%s link for %s: %s", purpose.label, user.email, link)
+    events.password_link_issued.send(user, link=link, purpose=purpose)
     return link
 
 

@@ -1,0 +1,195 @@
+"""Storing uploaded files: content checked (not only the name), kept outside ``static/`` under
+generated names, and tied to the database transaction: a file stored in a transaction that
+rolls back is removed again, and a deleted document's file goes only when the deletion commits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+
+from remiss.core.errors import DomainError
+from remiss.documents.models import Document, DocumentKind
+from remiss.extensions import db
+
+
+@dataclass(frozen=True)
+class FileType:
+    extension: str
+    content_type: str
+    label: str
+
+
+PDF = FileType("pdf", "application/pdf", "PDF")
+DOCX = FileType(
+    "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"
+)
+XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)")
+ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument-text (ODT)")
+
+ROUND_DOCUMENT_TYPES = (PDF, DOCX, ODT, XLSX)
+DECISION_TYPES = (PDF, DOCX, ODT)
+
+MAX_NAME_LENGTH = 255
+
+
+def _zip_names(head: bytes, stream: BinaryIO) -> list[str] | None:
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def detect_type(stream: BinaryIO) -> FileType | None:
+    """What the bytes are, whatever the file is called."""
+    stream.seek(0)
+    head = stream.read(64)
+    stream.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    names = _zip_names(head, stream)
+    stream.seek(0)
+    if names is None:
+        return None
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+    if names and names[0] == "mimetype":
+        with zipfile.ZipFile(stream) as archive:
+            mimetype = archive.read("mimetype").strip().decode("ascii", "replace")
+        stream.seek(0)
+        if mimetype == ODT.content_type:
+            return ODT
+    return None
+
+
+def clean_filename(name: str, file_type: FileType) -> str:
+    """The name to download the file by: the user's own (Swedish letters kept), without any
+    directory part or control characters, at most 255 characters, with the right extension."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    stem, dot, _extension = name.rpartition(".")
+    if not dot:
+        stem = name
+    stem = stem.strip(" .")
+    if not stem:
+        stem = "dokument"
+    suffix = f".{file_type.extension}"
+    return stem[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+
+
+def _folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def path_of(document: Document) -> Path:
+    return _folder() / document.stored_name[:2] / document.stored_name
+
+
+def store(
+    stream: BinaryIO,
+    filename: str,
+    *,
+    kind: DocumentKind,
+    allowed: tuple[FileType, ...],
+    uploaded_by=None,
+) -> Document:
+    """Check and store an upload; return its (unsaved) Document. Raises ``DomainError`` with a
+    Swedish message when the file is empty, too large or not of an allowed type. The caller adds
+    the document to its owner and commits; a rollback removes the stored file."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    display = filename or "Filen"
+    if size == 0:
+        raise DomainError(f"{display} är tom.")
+    if size > limit:
+        raise DomainError(
+            f"{display} är {size / 1024 / 1024:.1f} MB. En fil får vara högst {limit // 1024 // 1024} MB."
+        )
+    file_type = detect_type(stream)
+    if file_type not in allowed:
+        kinds = ", ".join(t.label for t in allowed)
+        raise DomainError(f"{display} är inte en fil av tillåten typ. Tillåtna filtyper: {kinds}.")
+    claimed = filename.rsplit(".", 1)[-1].lower() if "." in (filename or "") else ""
+    if claimed and claimed != file_type.extension:
+        raise DomainError(
+            f"{display} har filändelsen .{claimed} men innehållet är {file_type.label}. "
+            "Kontrollera att du valt rätt fil."
+        )
+
+    stored_name = secrets.token_hex(16)
+    target = _folder() / stored_name[:2] / stored_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    temporary = target.with_suffix(".part")
+    with open(temporary, "wb") as out:
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    os.replace(temporary, target)
+    _pending(db.session(), "stored").append(target)
+
+    return Document(
+        kind=kind,
+        original_name=clean_filename(filename, file_type),
+        stored_name=stored_name,
+        content_type=file_type.content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+
+
+def delete(document: Document) -> None:
+    """Delete a document; its file is removed when the deletion commits."""
+    _pending(db.session(), "deleted").append(path_of(document))
+    db.session.delete(document)
+
+
+def _pending(session, key: str) -> list[Path]:
+    return session.info.setdefault(f"documents_{key}", [])
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _after_commit(session) -> None:
+    for path in session.info.pop("documents_deleted", []):
+        path.unlink(missing_ok=True)
+    session.info.pop("documents_stored", None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    for path in session.info.pop("documents_stored", []):
+        path.unlink(missing_ok=True)
+    session.info.pop("documents_deleted", None)
+
+
+def discard_uncommitted() -> None:
+    """Remove files stored in a request or command that ended without committing them."""
+    session = db.session()
+    for path in session.info.pop("documents_stored", []):
+        path.unlink(missing_ok=True)
+    session.info.pop("documents_deleted", None)
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(lambda exc: discard_uncommitted())
