@@ -126,3 +126,22 @@ def test_timestamps_are_utc_aware(open_round):
     assert loaded.opened_at.tzinfo is not None
     assert loaded.opened_at.utcoffset() == timedelta(0)
     assert abs(loaded.opened_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_recipient_status_text(open_round):
+    centrum, kriminalvarden = open_round.recipients
+    assert centrum.status_text == "Ej påbörjat"
+    kriminalvarden.grant_extension(open_round.deadline + timedelta(days=14), "Sammanträde")
+    assert kriminalvarden.status_text == "Ej påbörjat – anstånd till " + (
+        (open_round.deadline + timedelta(days=14)).isoformat()
+    )
+    centrum.answer = Answer()
+    centrum.answer.start_draft().position = Position.ASSENT
+    assert centrum.status_text == "Utkast"
+    centrum.answer.submit(by=None, channel=Channel.EMAIL, received_on=open_round.deadline + timedelta(days=1))
+    assert centrum.status_text == "Inskickat för sent, 1 dag"
+    kriminalvarden.answer = Answer()
+    kriminalvarden.answer.start_draft().position = Position.ASSENT
+    kriminalvarden.answer.submit(by=None, received_on=open_round.deadline + timedelta(days=3))
+    assert kriminalvarden.status_text == "Inskickat"
+    assert centrum.days_left(open_round.deadline - timedelta(days=2)) == 2

@@ -227,6 +227,37 @@ class Recipient(db.Model):
         round_deadline = sa.select(Round.deadline).where(Round.id == cls.round_id).scalar_subquery()
         return sa.func.coalesce(cls.extended_deadline, round_deadline)
 
+    @property
+    def answer_status(self):
+        from remiss.answers.models import AnswerStatus
+
+        return self.answer.status if self.answer is not None else AnswerStatus.NOT_STARTED
+
+    @property
+    def latest_submitted(self):
+        """The version that counts: the latest submitted one, or None."""
+        return self.answer.latest_submitted if self.answer is not None else None
+
+    def days_left(self, today: date | None = None) -> int:
+        """Days until this recipient's deadline (negative when past)."""
+        return (self.deadline - (today or local_today())).days
+
+    @property
+    def status_text(self) -> str:
+        """The status as the office reads it: ``Inskickat för sent, 3 dagar``,
+        ``Utkast – anstånd till 2022-02-15`` …"""
+        from remiss.answers.models import AnswerStatus
+
+        status = self.answer_status
+        latest = self.latest_submitted
+        if status is AnswerStatus.SUBMITTED and latest.days_late:
+            days = latest.days_late
+            return f"Inskickat för sent, {days} {'dag' if days == 1 else 'dagar'}"
+        text = status.label
+        if self.extended_deadline is not None and status is not AnswerStatus.SUBMITTED:
+            text += f" – anstånd till {self.extended_deadline.isoformat()}"
+        return text
+
     def days_late(self, received_on: date) -> int:
         """Days after this recipient's deadline that ``received_on`` falls; 0 when on time."""
         return max(0, (received_on - self.deadline).days)
