@@ -145,3 +145,12 @@ def test_recipient_status_text(open_round):
     kriminalvarden.answer.submit(by=None, received_on=open_round.deadline + timedelta(days=3))
     assert kriminalvarden.status_text == "Inskickat"
     assert centrum.days_left(open_round.deadline - timedelta(days=2)) == 2
+
+
+def test_sqlite_connections_enforce_foreign_keys_with_wal_and_busy_timeout(ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
