@@ -81,7 +81,8 @@ def parse_structure(text: str, existing_area_numbers=()) -> ParsedStructure:
         if match := _AREA_LINE.match(line):
             area_number = str(int(match["number"]))
             title = match["title"].strip()
-            current = None
+            # A refused focus area still heads its lines, so they are checked but not added.
+            current = ParsedArea(number, area_number, title)
             if not title:
                 problem(number, f"fokusområde {area_number} saknar rubrik.")
             elif len(title) > AREA_TITLE_MAX:
@@ -89,7 +90,6 @@ def parse_structure(text: str, existing_area_numbers=()) -> ParsedStructure:
             elif area_number in taken_areas:
                 problem(number, f"fokusområde {area_number} finns redan.")
             else:
-                current = ParsedArea(number, area_number, title)
                 result.areas.append(current)
             taken_areas.add(area_number)
             continue
