@@ -281,7 +281,8 @@ def test_round_page_shows_progress_status_and_trail(app, client, officer):
     assert "Svar från 1 av 3 remissinstanser" in page
     assert "Inskickat" in page and "Tillstyrker" in page and "Ej påbörjat" in page
     assert date.today().isoformat() in page
-    assert "Hanna Handläggare" in page and "Remissen är stängd och tar inte emot fler svar." in page
+    trail = page.split("Historik", 1)[1]
+    assert "Hanna Handläggare" in trail and "Stängde remissen" in trail
     with app.app_context():
         actions = db.session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.round_id == round_id)
@@ -342,3 +343,22 @@ def test_a_respondent_cannot_act_on_a_round_it_is_invited_to(app, client, login_
     with app.app_context():
         assert db.session.get(Recipient, recipient_id).extended_deadline is None
         assert db.session.get(Round, round_id).status is RoundStatus.OPEN
+
+
+@pytest.mark.csrf
+def test_a_post_button_without_its_token_is_refused(app, client):
+    from tests.factories import make_user
+
+    with app.app_context():
+        round_ = make_round(recipients=["Socialnämnden Centrum"])
+        user_id = make_user(Role.OFFICER).get_id()
+        db.session.commit()
+        round_id = round_.id
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+    assert 'name="csrf_token"' in client.get(f"/rounds/{round_id}").text
+    response = client.post(f"/rounds/{round_id}/open")
+    assert response.status_code == 400 and "Formuläret har gått ut" in response.text
+    with app.app_context():
+        assert db.session.get(Round, round_id).status is RoundStatus.DRAFT

@@ -45,6 +45,33 @@ bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 DIRECTIONS = "<any(up, down):direction>"
 
+# How the round's audit trail names what happened; unknown actions show their summary.
+AUDIT_LABELS = {
+    "round.created": "Skapade remissen",
+    "round.imported": "Importerade remissen",
+    "round.updated": "Ändrade remissens uppgifter",
+    "round.open": "Skickade remissen",
+    "round.close": "Stängde remissen",
+    "round.reopen": "Öppnade remissen igen",
+    "round.archive": "Avslutade remissen",
+    "round.document_added": "Laddade upp dokument",
+    "round.document_removed": "Tog bort dokument",
+    "structure.area_added": "Lade till fokusområde",
+    "structure.area_updated": "Ändrade fokusområde",
+    "structure.area_moved": "Flyttade fokusområde",
+    "structure.area_removed": "Tog bort fokusområde",
+    "structure.measure_added": "Lade till insats eller fråga",
+    "structure.measure_updated": "Ändrade insats eller fråga",
+    "structure.measure_moved": "Flyttade insats eller fråga",
+    "structure.measure_removed": "Tog bort insats eller fråga",
+    "structure.pasted": "Klistrade in struktur",
+    "recipient.added": "Lade till remissinstans",
+    "recipient.removed": "Tog bort remissinstans",
+    "recipient.contact_changed": "Ändrade kontaktadress",
+    "recipient.extension_granted": "Gav anstånd",
+    "answer.read": "Markerade svar som läst",
+}
+
 
 def _actor():
     return current_user._get_current_object()
@@ -231,6 +258,7 @@ def show(round_id: int):
         document_form=DocumentForm(),
         button=ButtonForm(),
         has_answered=service.has_answered,
+        audit_labels=AUDIT_LABELS,
     )
 
 
@@ -815,7 +843,8 @@ def _change_status(round_id: int, verb: str, done: str):
             getattr(round_, verb)(now=now)
     except DomainError as error:
         return _refuse(round_, error)
-    record(f"round.{verb}", round_, actor=_actor(), summary=done)
+    summary = f"{len(round_.recipients)} remissinstanser inbjudna" if verb == "open" else ""
+    record(f"round.{verb}", round_, actor=_actor(), summary=summary)
     if verb == "open":
         events.round_opened.send(round_, now=now)
     db.session.commit()
