@@ -146,10 +146,10 @@ def test_deactivate_user_ends_their_session(app, client, admin):
     other = app.test_client()
     app.config["WTF_CSRF_ENABLED"] = False
     other.post("/auth/login", data={"email": "o@example.se", "password": PASSWORD})
-    assert other.get("/").status_code == 200
+    assert other.get("/rounds/start").status_code == 200
     page = client.post(f"/admin/users/{user_id}/deactivate", follow_redirects=True).text
     assert "är inaktiverat" in page
-    assert other.get("/").status_code == 302
+    assert other.get("/rounds/start").status_code == 302
     with app.app_context():
         assert not db.session.get(User, user_id).active
 

@@ -40,11 +40,11 @@ def test_anonymous_visitor_is_sent_to_login(client):
 def test_login_and_logout(client, officer):
     response = login(client, officer)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    page = client.get("/").text
+    page = client.get("/", follow_redirects=True).text
     assert "Hanna H" in page and "Handläggare" in page
     response = client.post("/auth/logout")
     assert response.headers["Location"] == "/auth/login"
-    assert client.get("/").status_code == 302
+    assert client.get("/rounds/start").status_code == 302
 
 
 def test_wrong_password_gets_a_swedish_message(client, officer):
@@ -118,12 +118,12 @@ def test_session_changes_at_login_and_old_cookie_dies_at_logout(app, client, off
     client.get("/auth/login")
     login(client, officer)
     cookie = client.get_cookie("session").value
-    assert client.get("/").status_code == 200
+    assert client.get("/rounds/start").status_code == 200
     client.post("/auth/logout")
     # A copy of the signed-in cookie, replayed after logout, is no longer a session.
     other = app.test_client()
     other.set_cookie("session", cookie)
-    assert other.get("/").status_code == 302
+    assert other.get("/rounds/start").status_code == 302
 
 
 def test_login_replaces_the_previous_session(client, officer):
@@ -202,7 +202,7 @@ def test_forgot_password_gives_the_same_answer_for_any_address(app, client, offi
 
 def test_reset_ends_existing_sessions(app, client, officer):
     login(client, officer)
-    assert client.get("/").status_code == 200
+    assert client.get("/rounds/start").status_code == 200
     path = _issue(app, officer, TokenPurpose.RESET)
     app.test_client().post(path, data={"password": "nytt långt lösenord", "confirm": "nytt långt lösenord"})
-    assert client.get("/").status_code == 302
+    assert client.get("/rounds/start").status_code == 302

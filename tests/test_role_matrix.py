@@ -58,6 +58,10 @@ def url_values(app):
             "token": "not-a-token",
             "document_id": 1,
             "filename": "css/app.css",
+            "area_id": round_.focus_areas[0].id,
+            "measure_id": round_.focus_areas[0].measures[0].id,
+            "recipient_id": round_.recipients[0].id,
+            "direction": "down",
         }
         users = {role: make_user(role, email=f"matrix-{role.value}@example.se").get_id() for role in Role}
         db.session.commit()

@@ -12,6 +12,10 @@ def index():
     """Each role starts where its work is."""
     if current_user.is_admin:
         return redirect(url_for("users.index"))
+    if current_user.is_officer:
+        return redirect(url_for("rounds.dashboard"))
+    if current_user.is_manager:
+        return redirect(url_for("rounds.index"))
     return render_template("main/index.html")
 
 

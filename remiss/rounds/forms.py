@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from remiss.auth.models import Role, User
+from remiss.core.forms import choices, enum_choices
+from remiss.documents.models import DocumentKind
+from remiss.extensions import db
+from remiss.rounds.models import DNR_PATTERN, MeasureKind, RoundStatus
+
+ROUND_DOCUMENT_KINDS = (DocumentKind.DRAFT, DocumentKind.COVER_LETTER, DocumentKind.APPENDIX)
+
+
+class ButtonForm(FlaskForm):
+    """An empty form: CSRF protection for POST buttons."""
+
+
+def officer_choices(current_id: int | None = None):
+    """Active officers, and the round's current officer even if no longer active."""
+    officers = db.session.scalars(
+        sa.select(User)
+        .where(User.role == Role.OFFICER, sa.or_(User.active.is_(True), User.id == current_id))
+        .order_by(User.name)
+    )
+    return choices(((str(u.id), u.name) for u in officers), blank="Välj handläggare")
+
+
+def _officer_exists(form, field) -> None:
+    if field.data and field.data not in {c.value for c in field.choices}:
+        raise ValidationError("Välj en handläggare i listan.")
+
+
+class RoundCorrectionForm(FlaskForm):
+    """What may still be corrected once a round has been sent: the description and who is
+    responsible. The facts the recipients were sent (title, dnr, decision, dates) stay."""
+
+    description = TextAreaField("Beskrivning", validators=[Optional(), Length(max=20000)])
+    officer_id = SelectField(
+        "Ansvarig handläggare",
+        validators=[DataRequired("Välj ansvarig handläggare."), _officer_exists],
+        validate_choice=False,
+    )
+
+
+class RoundForm(RoundCorrectionForm):
+    title = StringField("Titel", validators=[DataRequired("Ange remissens titel."), Length(max=500)])
+    dnr = StringField(
+        "Diarienummer",
+        validators=[
+            DataRequired("Ange diarienumret."),
+            Regexp(DNR_PATTERN, message="Ange diarienumret som nummer/år, t.ex. 1668/20."),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    decision = StringField(
+        "Beslut om remiss",
+        validators=[Optional(), Length(max=300)],
+        description="T.ex. Kommunstyrelsen 2021-10-27 § 820",
+    )
+    sent_on = DateField("Utskicksdag", validators=[DataRequired("Ange utskicksdag (ÅÅÅÅ-MM-DD).")])
+    deadline = DateField("Sista svarsdag", validators=[DataRequired("Ange sista svarsdag (ÅÅÅÅ-MM-DD).")])
+
+    def validate_deadline(self, field) -> None:
+        if field.data and self.sent_on.data and field.data <= self.sent_on.data:
+            raise ValidationError("Sista svarsdag måste vara efter utskicksdagen.")
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField("Typ av dokument", choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS))
+    file = FileField("Fil", validators=[FileRequired("Välj en fil.")])
+
+
+class FocusAreaForm(FlaskForm):
+    number = StringField(
+        "Nummer",
+        validators=[
+            DataRequired("Ange fokusområdets nummer."),
+            Regexp(r"^\d{1,3}$", message="Numret ska vara ett heltal, t.ex. 2."),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    title = StringField("Rubrik", validators=[DataRequired("Ange en rubrik."), Length(max=500)])
+
+
+class MeasureForm(FlaskForm):
+    kind = SelectField("Typ", choices=enum_choices(MeasureKind))
+    number = StringField(
+        "Nummer",
+        validators=[
+            DataRequired("Ange numret."),
+            Regexp(r"^\d{1,3}:\d{1,3}$", message="Numret ska skrivas som 2:1."),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    title = StringField("Rubrik", validators=[DataRequired("Ange en rubrik."), Length(max=1000)])
+
+
+class PasteForm(FlaskForm):
+    text = TextAreaField(
+        "Innehållsförteckning",
+        validators=[DataRequired("Klistra in fokusområden och insatser eller frågor.")],
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField("JSON-fil", validators=[FileRequired("Välj en JSON-fil.")])
+
+
+class RecipientForm(FlaskForm):
+    organisation_id = SelectField(
+        "Organisation", validators=[DataRequired("Välj en organisation.")], validate_choice=False
+    )
+    contact_email = EmailField(
+        "Kontaktadress",
+        validators=[Optional(), Email("Ange en giltig e-postadress."), Length(max=254)],
+        description="Lämna tomt för organisationens funktionsbrevlåda.",
+    )
+
+
+class GroupForm(FlaskForm):
+    group = SelectField("Grupp", validators=[DataRequired("Välj en grupp.")], validate_choice=False)
+
+
+class ContactForm(FlaskForm):
+    contact_email = EmailField(
+        "Kontaktadress",
+        validators=[
+            DataRequired("Ange en e-postadress."),
+            Email("Ange en giltig e-postadress."),
+            Length(max=254),
+        ],
+    )
+
+
+class ExtensionForm(FlaskForm):
+    extended_deadline = DateField(
+        "Ny sista svarsdag", validators=[DataRequired("Ange det nya datumet (ÅÅÅÅ-MM-DD).")]
+    )
+    reason = StringField("Skäl", validators=[DataRequired("Ange skälet till anståndet."), Length(max=500)])
+
+
+class FilterForm(FlaskForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=enum_choices(RoundStatus, blank="Alla"), validators=[Optional()])
+    year = SelectField("År", validators=[Optional()], validate_choice=False)
+    officer = SelectField("Handläggare", validators=[Optional()], validate_choice=False)
+    q = StringField("Sök diarienummer eller titel", validators=[Optional(), Length(max=200)])
+    sort = SelectField(
+        "Sortera",
+        choices=choices(
+            [("deadline", "Sista svarsdag, närmast först"), ("-deadline", "Sista svarsdag, senast först")]
+        ),
+        validators=[Optional()],
+    )
