@@ -57,6 +57,7 @@ def url_values(app):
             "round_id": round_.id,
             "token": "not-a-token",
             "document_id": 1,
+            "message_id": 1,
             "filename": "css/app.css",
         }
         users = {role: make_user(role, email=f"matrix-{role.value}@example.se").get_id() for role in Role}
