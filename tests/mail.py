@@ -1,5 +1,6 @@
 """A real SMTP server on localhost for the e-mail tests (aiosmtpd), and a clock to pass as
-``now``. Import the fixture into a test module: ``from tests.mail import smtp  # noqa: F401``."""
+``now``. Import the fixture into a test module: ``from tests.mail import smtp_fixture  # noqa: F401``
+(its name in tests is ``smtp``)."""
 
 from __future__ import annotations
 
@@ -78,10 +79,14 @@ class SMTPServer:
         self._controller: Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = self.credentials is not None and (
-            auth_data.login.decode(),
-            auth_data.password.decode(),
-        ) == self.credentials
+        ok = (
+            self.credentials is not None
+            and (
+                auth_data.login.decode(),
+                auth_data.password.decode(),
+            )
+            == self.credentials
+        )
         if ok:
             self.logins.append(auth_data.login.decode())
         return AuthResult(success=ok)
@@ -119,8 +124,8 @@ class SMTPServer:
             self.collector.received.clear()
 
 
-@pytest.fixture
-def smtp(app):
+@pytest.fixture(name="smtp")
+def smtp_fixture(app):
     """A running SMTP server, and the app configured to deliver to it."""
     server = SMTPServer()
     server.start()

@@ -18,7 +18,7 @@ from remiss.notifications.models import Message, MessageKind, MessageStatus
 from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Recipient, Round
 from tests.factories import make_round, make_user
-from tests.mail import at, smtp  # noqa: F401
+from tests.mail import at, smtp_fixture  # noqa: F401
 
 DEADLINE = date(2031, 3, 31)
 OPENED = at(date(2031, 2, 3))
@@ -87,7 +87,9 @@ def submit(app, round_id, email, now, position=Position.PARTIAL_ASSENT):
         draft.decision_date = now.date()
         draft.decision_paragraph = "14"
         measure = recipient.round.measures[0]
-        draft.comments.append(MeasureComment(measure=measure, position=MeasurePosition.REJECT, text="För vagt."))
+        draft.comments.append(
+            MeasureComment(measure=measure, position=MeasurePosition.REJECT, text="För vagt.")
+        )
         version = answer.submit(by=user, now=now)
         events.answer_submitted.send(version, now=now)
         db.session.commit()
@@ -109,7 +111,10 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     assert invitation.message["From"] == app.config["MAIL_SENDER"]
     assert "Till Socialnämnden Nordost" in invitation.text
     assert "Sista svarsdag:  31 mars 2031" in invitation.text
-    assert "Förslag till riktlinje – bilaga 1.pdf (Remissförslag): http://localhost/documents/" in invitation.text
+    assert (
+        "Förslag till riktlinje – bilaga 1.pdf (Remissförslag): http://localhost/documents/"
+        in invitation.text
+    )
     assert "Så svarar ni:" in invitation.text and "http://localhost/" in invitation.text
     assert "Hanna Handläggare" in invitation.text
     assert "<strong>senast 31 mars 2031</strong>" in invitation.html
@@ -129,7 +134,10 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     [receipt] = subjects(smtp.received, "Kvitto ")
     assert receipt.rcpt_tos == [CENTRUM, RESPONDENT]
     assert receipt.message["Cc"] == RESPONDENT
-    assert receipt.subject == f"Kvitto {receipt_number}: remissvar på Riktlinje för stöd till avhoppare (dnr 1370/21)"
+    assert (
+        receipt.subject
+        == f"Kvitto {receipt_number}: remissvar på Riktlinje för stöd till avhoppare (dnr 1370/21)"
+    )
     assert f"Kvittonummer:    {receipt_number}" in receipt.text
     assert "Inkommet:        2031-03-10 14:30" in receipt.text
     assert "Version:         1" in receipt.text
@@ -236,7 +244,12 @@ def test_nothing_for_draft_or_closed_rounds(app, smtp):
         run(app, at(day, 6))  # before the digest hour on Mondays
     assert smtp.received == []
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.kind == MessageKind.REMINDER)) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Message.id)).where(Message.kind == MessageKind.REMINDER)
+            )
+            == 0
+        )
 
 
 def test_a_recipient_added_to_an_open_round_is_invited(app, smtp):

@@ -22,7 +22,7 @@ from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageKind, MessageStatus
 from remiss.notifications.service import queue, send_due_messages
 from remiss.rounds.models import Recipient
-from tests.mail import at, smtp  # noqa: F401
+from tests.mail import at, smtp_fixture  # noqa: F401
 from tests.test_notifications_flow import DEADLINE, OPENED, open_round
 
 MANY = [
@@ -132,7 +132,7 @@ def _command(app, now: str, tmp_path) -> subprocess.Popen:
         "REMISS_MAIL_PORT": str(app.config["MAIL_PORT"]),
         "REMISS_BASE_URL": "http://localhost",
     }
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
         [sys.executable, "-m", "flask", "--app", "app", "send-due-messages", "--now", now],
         cwd=PROJECT_ROOT,
         env=env,
