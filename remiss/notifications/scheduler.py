@@ -49,7 +49,7 @@ def make_scheduler(app: Flask, interval_seconds: float | None = None) -> Blockin
         next_run_time=utcnow(),  # once at start, then every interval
         max_instances=1,
         coalesce=True,
-        misfire_grace_time=interval,
+        misfire_grace_time=max(1, int(interval)),
     )
     return scheduler
 
