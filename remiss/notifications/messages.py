@@ -9,7 +9,7 @@ writes it. Every function returns a ``Composed`` that ``service.queue`` stores i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -116,7 +116,7 @@ def deadline_calendar(round_, recipient, deadline: date, now: datetime, sequence
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"remiss-{round_.id}-recipient-{recipient.id}-deadline@{_sender_domain()}")
-    event.add("dtstamp", now)
+    event.add("dtstamp", now.astimezone(UTC))  # RFC 5545: DTSTAMP in UTC
     event.add("sequence", sequence)
     event.add("summary", f"Sista svarsdag: remiss {round_.dnr} {round_.title}")
     event.add("dtstart", deadline)
