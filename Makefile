@@ -20,13 +20,21 @@ instance/config.py:
 	@mkdir -p instance
 	@$(BIN)/python -c "import secrets; print('# Written by make run for this machine; not committed.'); print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); print('SESSION_COOKIE_SECURE = False  # plain http on 127.0.0.1'); print('REMEMBER_COOKIE_SECURE = False')" > $@
 
+# The web server and, next to it, the one scheduler process that sends e-mail (without a mail
+# server configured, messages are kept in the outbox: Utkorg). When either stops, or on Ctrl+C,
+# both stop.
+run: SHELL := /bin/bash
 run: install instance/config.py
 	@new=0; [ -f instance/remiss.sqlite ] || new=1; \
-	$(FLASK) db upgrade; \
+	$(FLASK) db upgrade || exit 1; \
 	if [ $$new = 1 ]; then $(FLASK) load-demo; fi; \
 	$(FLASK) demo-accounts; \
 	echo "Remisstjänsten: http://127.0.0.1:$(PORT)"; \
-	exec $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) run-scheduler & scheduler=$$!; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & web=$$!; \
+	trap 'kill $$web $$scheduler 2>/dev/null' INT TERM; \
+	wait -n $$web $$scheduler; status=$$?; \
+	kill $$web $$scheduler 2>/dev/null; wait; exit $$status
 
 # The suite runs on SQLite, then again on PostgreSQL when REMISS_TEST_DATABASE_URL names one
 # (.ci/run starts a server and sets it).

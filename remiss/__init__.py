@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "remiss.organisations.views",
     "remiss.documents.views",
     "remiss.rounds.views",
+    "remiss.notifications.views",
 )
 
 
@@ -49,12 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
 
-    from remiss import cli
+    from remiss import cli, notifications
     from remiss.core import web
     from remiss.documents import service as documents
 
     web.init_app(app)
     documents.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
     return app
 

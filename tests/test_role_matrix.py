@@ -57,6 +57,7 @@ def url_values(app):
             "round_id": round_.id,
             "token": "not-a-token",
             "document_id": 1,
+            "message_id": 1,
             "filename": "css/app.css",
             "area_id": round_.focus_areas[0].id,
             "measure_id": round_.focus_areas[0].measures[0].id,

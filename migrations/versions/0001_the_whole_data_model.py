@@ -188,7 +188,7 @@ def upgrade():
     sa.Column('body_text', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('ics', sa.Text(), nullable=True),
-    sa.Column('status', sa.Enum('pending', 'sent', 'failed', 'kept', name='message_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', 'kept', 'cancelled', name='message_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', remiss.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=1000), nullable=True),

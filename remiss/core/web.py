@@ -22,6 +22,7 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("rounds.index", "Remisser", {"officer", "manager"}),
     ("users.index", "Konton", {"admin"}),
     ("organisations.index", "Organisationer", {"admin"}),
+    ("notifications.outbox", "Utkorg", {"admin"}),
 ]
 
 

@@ -26,6 +26,9 @@ class MessageStatus(LabelledEnum):
     SENT = ("sent", "Skickat")
     FAILED = ("failed", "Misslyckades")
     KEPT = ("kept", "Sparat i utkorgen")
+    # Not sent because it no longer applied when its turn came (the recipient had answered,
+    # the round had closed, the deadline had moved).
+    CANCELLED = ("cancelled", "Stoppat")
 
 
 class Message(db.Model):

@@ -1,0 +1,368 @@
+"""Composing each kind of message: a Swedish subject, a plain text and an HTML body from the
+templates under ``templates/notifications/email/``, and for invitations and extensions the
+deadline as an iCalendar attachment. Links are built from ``BASE_URL``: scheduled jobs have no
+request to take the host from.
+
+Composing decides nothing about *whether* a message is due (that is ``service``); it only
+writes it. Every function returns a ``Composed`` that ``service.queue`` stores in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Alarm, Calendar, Event
+from werkzeug.routing import BuildError
+
+from remiss.core.time import format_date, format_datetime, local_today, utcnow
+from remiss.notifications.models import MessageKind
+
+# Where links in e-mail lead. The round page for respondents and for officers live in other
+# areas; until their endpoint exists a link leads to the start page, which lists the rounds.
+RESPONDENT_ROUND_ENDPOINT = "answers.show"
+OFFICER_ROUND_ENDPOINT = "rounds.show"
+FALLBACK_ENDPOINT = "main.index"
+
+
+@dataclass
+class Composed:
+    """A message written but not yet stored."""
+
+    kind: MessageKind
+    to: str
+    subject: str
+    text: str
+    html: str
+    cc: str | None = None
+    ics: str | None = None
+    dedup_key: str | None = None
+    round_id: int | None = None
+    recipient_id: int | None = None
+    context: dict = field(default_factory=dict, repr=False)
+
+
+# Links --------------------------------------------------------------------------------------
+def absolute_url(endpoint: str, fallback: str | None = FALLBACK_ENDPOINT, **values) -> str:
+    """An absolute URL on ``BASE_URL`` for ``endpoint``, without a request."""
+    app = current_app
+    base = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    if endpoint not in app.view_functions and fallback is not None:
+        endpoint, values = fallback, {}
+    try:
+        return adapter.build(endpoint, values, force_external=True)
+    except BuildError:
+        if fallback is None:
+            raise
+        return adapter.build(fallback, {}, force_external=True)
+
+
+def respondent_round_url(round_) -> str:
+    return absolute_url(RESPONDENT_ROUND_ENDPOINT, round_id=round_.id)
+
+
+def officer_round_url(round_) -> str:
+    return absolute_url(OFFICER_ROUND_ENDPOINT, round_id=round_.id)
+
+
+def _document_links(round_) -> list[dict]:
+    return [
+        {
+            "name": document.original_name,
+            "kind": document.kind.label,
+            "url": absolute_url("documents.download", document_id=document.id),
+        }
+        for document in round_.documents
+    ]
+
+
+# Rendering ----------------------------------------------------------------------------------
+def _render(name: str, **context) -> tuple[str, str]:
+    """The plain text and HTML bodies of template ``name``. Rendered straight from the Jinja
+    environment (app filters, no request globals): the same in a request and in a job."""
+    env = current_app.jinja_env
+    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context.setdefault("start_url", absolute_url(FALLBACK_ENDPOINT))
+    text = env.get_template(f"notifications/email/{name}.txt").render(context)
+    html = env.get_template(f"notifications/email/{name}.html").render(context)
+    return text.strip() + "\n", html
+
+
+def _days(n: int) -> str:
+    return f"{n} {'dag' if abs(n) == 1 else 'dagar'}"
+
+
+def _officer_of(round_) -> dict | None:
+    officer = round_.officer
+    if officer is None:
+        return None
+    return {"name": officer.name, "email": officer.email}
+
+
+def _sender_domain() -> str:
+    address = parseaddr(current_app.config["MAIL_SENDER"])[1]
+    return address.rpartition("@")[2] or "remiss.invalid"
+
+
+def deadline_calendar(round_, recipient, deadline: date, now: datetime, sequence: int = 0) -> str:
+    """The recipient's deadline as an all-day event, with a reminder three days before. The UID
+    is the same for the invitation and every extension, so a calendar moves the event."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Göteborgs Stad//Remisstjänsten//SV")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"remiss-{round_.id}-recipient-{recipient.id}-deadline@{_sender_domain()}")
+    event.add("dtstamp", now.astimezone(UTC))  # RFC 5545: DTSTAMP in UTC
+    event.add("sequence", sequence)
+    event.add("summary", f"Sista svarsdag: remiss {round_.dnr} {round_.title}")
+    event.add("dtstart", deadline)
+    event.add("dtend", deadline + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    url = respondent_round_url(round_)
+    event.add("url", url)
+    event.add(
+        "description",
+        f"Sista dag att lämna remissvar på {round_.title} (dnr {round_.dnr}). Svara här: {url}",
+    )
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Remissvar på {round_.dnr} ska lämnas om tre dagar")
+    alarm.add("trigger", timedelta(days=-3))
+    event.add_component(alarm)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def _round_context(round_, recipient, now: datetime) -> dict:
+    deadline = recipient.deadline
+    return {
+        "round": round_,
+        "recipient": recipient,
+        "organisation": recipient.organisation,
+        "deadline": deadline,
+        "deadline_long": format_date(deadline, "long"),
+        "round_url": respondent_round_url(round_),
+        "documents": _document_links(round_),
+        "officer": _officer_of(round_),
+        "today": local_today(now),
+    }
+
+
+# The kinds ----------------------------------------------------------------------------------
+def invitation(recipient, now: datetime | None = None) -> Composed:
+    now = now or utcnow()
+    round_ = recipient.round
+    context = _round_context(round_, recipient, now)
+    text, html = _render("invitation", **context)
+    return Composed(
+        kind=MessageKind.INVITATION,
+        to=recipient.contact_email,
+        subject=f"Remiss: {round_.title} (dnr {round_.dnr}) – svar senast {context['deadline_long']}",
+        text=text,
+        html=html,
+        ics=deadline_calendar(round_, recipient, context["deadline"], now),
+        dedup_key=f"invitation:{recipient.id}",
+        round_id=round_.id,
+        recipient_id=recipient.id,
+        context=context,
+    )
+
+
+def reminder(recipient, days_before: int, now: datetime | None = None, key: str | None = None) -> Composed:
+    """A reminder ``days_before`` the recipient's deadline (the text says the days actually
+    left). ``key`` replaces the usual dedup key, e.g. for the officer's "send a reminder now"."""
+    now = now or utcnow()
+    round_ = recipient.round
+    context = _round_context(round_, recipient, now)
+    left = (context["deadline"] - context["today"]).days
+    context.update(days_left=left, days_left_text=_days(left), answer_status=recipient.answer_status)
+    text, html = _render("reminder", **context)
+    deadline = context["deadline"]
+    return Composed(
+        kind=MessageKind.REMINDER,
+        to=recipient.contact_email,
+        subject=f"Påminnelse: svar senast {context['deadline_long']} på remissen {round_.title} "
+        f"(dnr {round_.dnr})",
+        text=text,
+        html=html,
+        dedup_key=key or f"reminder:{recipient.id}:{deadline.isoformat()}:{days_before}",
+        round_id=round_.id,
+        recipient_id=recipient.id,
+        context=context,
+    )
+
+
+def overdue(recipient, now: datetime | None = None) -> Composed:
+    """The day after the recipient's deadline: to the recipient, a copy to the officer."""
+    now = now or utcnow()
+    round_ = recipient.round
+    context = _round_context(round_, recipient, now)
+    late = (context["today"] - context["deadline"]).days
+    context.update(days_late=late, days_late_text=_days(late), answer_status=recipient.answer_status)
+    text, html = _render("overdue", **context)
+    officer = round_.officer
+    return Composed(
+        kind=MessageKind.OVERDUE,
+        to=recipient.contact_email,
+        cc=officer.email if officer is not None and officer.active else None,
+        subject=f"Remissvar saknas: {round_.title} (dnr {round_.dnr}) – sista svarsdag var "
+        f"{context['deadline_long']}",
+        text=text,
+        html=html,
+        dedup_key=f"overdue:{recipient.id}:{context['deadline'].isoformat()}",
+        round_id=round_.id,
+        recipient_id=recipient.id,
+        context=context,
+    )
+
+
+def extension(recipient, now: datetime | None = None) -> Composed:
+    """Confirmation of an extension (anstånd) with the new date and an updated calendar event."""
+    now = now or utcnow()
+    round_ = recipient.round
+    context = _round_context(round_, recipient, now)
+    context.update(
+        round_deadline_long=format_date(round_.deadline, "long"), reason=recipient.extension_reason or ""
+    )
+    text, html = _render("extension", **context)
+    deadline = context["deadline"]
+    return Composed(
+        kind=MessageKind.EXTENSION,
+        to=recipient.contact_email,
+        subject=f"Anstånd: ny sista svarsdag {context['deadline_long']} för remissen {round_.title} "
+        f"(dnr {round_.dnr})",
+        text=text,
+        html=html,
+        ics=deadline_calendar(round_, recipient, deadline, now, sequence=int(now.timestamp()) // 60),
+        dedup_key=f"extension:{recipient.id}:{deadline.isoformat()}",
+        round_id=round_.id,
+        recipient_id=recipient.id,
+        context=context,
+    )
+
+
+def _positions_summary(version) -> list[dict]:
+    """Per focus area and measure the position and whether there is a comment, in the order of
+    the round's structure; parts the answer says nothing about are left out."""
+    rows = []
+    round_ = version.answer.recipient.round
+    for area in round_.focus_areas:
+        comment = version.comment_on(focus_area_id=area.id)
+        if comment is not None and not comment.is_empty:
+            rows.append({"label": area.label, "title": area.title, "position": None, "commented": True})
+        for measure in area.measures:
+            comment = version.comment_on(measure_id=measure.id)
+            if comment is None or comment.is_empty:
+                continue
+            rows.append(
+                {
+                    "label": measure.label,
+                    "title": measure.title,
+                    "position": comment.position.label if comment.position else None,
+                    "commented": bool(comment.text.strip()),
+                }
+            )
+    return rows
+
+
+def receipt(version, now: datetime | None = None) -> Composed:
+    """The receipt of a submitted answer version: to the recipient's address, a copy to the
+    user who submitted it."""
+    now = now or utcnow()
+    recipient = version.answer.recipient
+    round_ = recipient.round
+    context = _round_context(round_, recipient, now)
+    context.update(
+        version=version,
+        submitted_at=format_datetime(version.submitted_at),
+        submitted_by=version.submitted_by,
+        position=version.position.label if version.position else "Inget ställningstagande",
+        rows=_positions_summary(version),
+        attachments=[d.original_name for d in version.documents],
+        days_late_text=_days(version.days_late) if version.days_late else "",
+    )
+    text, html = _render("receipt", **context)
+    submitter = version.submitted_by
+    cc = submitter.email if submitter is not None and submitter.email != recipient.contact_email else None
+    return Composed(
+        kind=MessageKind.RECEIPT,
+        to=recipient.contact_email,
+        cc=cc,
+        subject=f"Kvitto {version.receipt_number}: remissvar på {round_.title} (dnr {round_.dnr})",
+        text=text,
+        html=html,
+        dedup_key=f"receipt:{version.id}",
+        round_id=round_.id,
+        recipient_id=recipient.id,
+        context=context,
+    )
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _round_status(round_, today: date) -> dict:
+    from remiss.answers.models import AnswerStatus
+
+    recipients = sorted(round_.recipients, key=lambda r: r.organisation.name)
+    submitted = [r for r in recipients if r.latest_submitted is not None]
+    waiting = [r for r in recipients if r.latest_submitted is None]
+    return {
+        "round": round_,
+        "url": officer_round_url(round_),
+        "deadline_long": format_date(round_.deadline, "long"),
+        "days_left": (round_.deadline - today).days,
+        "invited": len(recipients),
+        "submitted": len(submitted),
+        "drafts": sum(1 for r in waiting if r.answer_status is not AnswerStatus.NOT_STARTED),
+        "overdue": [r for r in waiting if r.deadline < today],
+        "unread": [r for r in submitted if r.answer.read_at is None],
+        "extended": [r for r in waiting if r.extended_deadline is not None and r.deadline >= today],
+    }
+
+
+def digest(officer, rounds, now: datetime | None = None) -> Composed:
+    """The weekly status of an officer's open rounds."""
+    now = now or utcnow()
+    today = local_today(now)
+    week = iso_week(today)
+    items = [_round_status(r, today) for r in sorted(rounds, key=lambda r: (r.deadline, r.id))]
+    context = {"reader": officer, "rounds": items, "week": today.isocalendar()[1], "today": today}
+    text, html = _render("digest", **context)
+    count = len(items)
+    return Composed(
+        kind=MessageKind.DIGEST,
+        to=officer.email,
+        subject=f"Veckosammanfattning vecka {context['week']}: "
+        f"{count} {'öppen remiss' if count == 1 else 'öppna remisser'}",
+        text=text,
+        html=html,
+        dedup_key=f"digest:{officer.id}:{week}",
+        context=context,
+    )
+
+
+def account(user, link: str, purpose) -> Composed:
+    """The one-time link to choose a password: an invitation to a new account, or a reset."""
+    from remiss.auth.models import TokenPurpose
+
+    invited = purpose is TokenPurpose.INVITATION
+    hours = current_app.config["TOKEN_VALID_HOURS"]
+    context = {"user": user, "link": link, "invited": invited, "hours": hours}
+    text, html = _render("account", **context)
+    return Composed(
+        kind=MessageKind.ACCOUNT,
+        to=user.email,
+        subject="Välkommen till Remisstjänsten – välj ditt lösenord"
+        if invited
+        else "Nytt lösenord till Remisstjänsten",
+        text=text,
+        html=html,
+        context=context,
+    )

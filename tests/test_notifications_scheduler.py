@@ -1,0 +1,100 @@
+"""The scheduler: APScheduler runs send_due_messages on its interval, in its own process that
+stops cleanly on SIGTERM (as ``make run`` stops it)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import sqlalchemy as sa
+
+from remiss import PROJECT_ROOT, events
+from remiss.auth.models import TokenPurpose, User
+from remiss.core.time import utcnow
+from remiss.extensions import db
+from remiss.notifications import scheduler
+from remiss.notifications.models import Message, MessageStatus
+from tests.mail import smtp_fixture  # noqa: F401
+from tests.test_notifications_flow import open_round
+
+
+def mail(smtp) -> list[str]:
+    """Subjects received, without the weekly digest (sent too when the test runs on a Monday)."""
+    return [r.subject for r in smtp.received if not r.subject.startswith("Veckosammanfattning")]
+
+
+def wait_for(condition, timeout=30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_scheduler_runs_the_job_at_start_and_then_on_its_interval(app, smtp):
+    open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum"])
+    job_scheduler = scheduler.make_scheduler(app, interval_seconds=0.5)
+    [job] = job_scheduler.get_jobs()
+    assert job.id == "send-due-messages" and job.max_instances == 1
+    assert job.trigger.interval.total_seconds() == 0.5
+    thread = threading.Thread(target=job_scheduler.start, daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: len(mail(smtp)) == 1)  # the invitation, at once
+        # A message recorded later goes out on a following run.
+        with app.app_context():
+            user = db.session.scalar(sa.select(User))
+            events.password_link_issued.send(
+                user, link="http://localhost/auth/password/x", purpose=TokenPurpose.RESET
+            )
+            db.session.commit()
+        assert wait_for(lambda: len(mail(smtp)) == 2)
+    finally:
+        job_scheduler.shutdown(wait=True)
+        thread.join(10)
+    assert not thread.is_alive()
+    assert mail(smtp)[1] == "Nytt lösenord till Remisstjänsten"
+
+
+def test_a_failing_run_is_logged_and_the_scheduler_lives_on(app, caplog):
+    app.config["MAIL_SECURITY"] = "carrier-pigeon"  # the Mailer refuses it
+    app.config["MAIL_HOST"] = "127.0.0.1"
+    open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum"])
+    scheduler.run_job(app)
+    assert "send_due_messages failed" in caplog.text
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Message.status))) == {MessageStatus.PENDING}
+
+
+def test_run_scheduler_delivers_and_stops_on_sigterm(app, smtp, tmp_path):
+    open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum", "Kriminalvården"])
+    with app.app_context():
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REMISS_SECRET_KEY": "test",
+        "REMISS_INSTANCE_PATH": str(tmp_path),
+        "REMISS_MAIL_HOST": "127.0.0.1",
+        "REMISS_MAIL_PORT": str(smtp.port),
+    }
+    process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "flask", "--app", "app", "run-scheduler", "--interval", "1"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_for(lambda: len(mail(smtp)) == 2, timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+    assert process.returncode == 0, output
+    assert "Schemaläggaren går var 1:e sekund" in output
