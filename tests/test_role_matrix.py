@@ -55,6 +55,7 @@ def url_values(app):
             "organisation_id": organisation.id,
             "user_id": officer.id,
             "round_id": round_.id,
+            "recipient_id": round_.recipients[0].id,
             "token": "not-a-token",
             "document_id": 1,
             "filename": "css/app.css",

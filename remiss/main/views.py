@@ -12,6 +12,8 @@ def index():
     """Each role starts where its work is."""
     if current_user.is_admin:
         return redirect(url_for("users.index"))
+    if current_user.is_respondent:
+        return redirect(url_for("answers.index"))
     return render_template("main/index.html")
 
 
