@@ -20,7 +20,9 @@ NORDOST = "Socialnämnden Nordost"
 def create_open_round(app, *, deadline: date | None = None, sent_on: date | None = None, **kwargs) -> int:
     """An open round sent to Centrum and Nordost; returns its id."""
     with app.app_context():
-        officer = make_user(Role.OFFICER, email="handlaggare@example.goteborg.se", name="Hanna Handläggare")
+        officer = User.by_email("handlaggare@example.goteborg.se") or make_user(
+            Role.OFFICER, email="handlaggare@example.goteborg.se", name="Hanna Handläggare"
+        )
         values = {}
         if deadline is not None:
             values["deadline"] = deadline
@@ -121,3 +123,11 @@ def load_form(client, round_id: int) -> dict[str, str]:
     response = client.get(edit_url(round_id))
     assert response.status_code == 200, response.text
     return read_form(response.text, edit_url(round_id))
+
+
+def download(client, url: str):
+    """GET a file; returns the (closed) response with its bytes read."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response

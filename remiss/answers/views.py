@@ -127,11 +127,11 @@ def edit(round_id: int):
             except DomainError as error:
                 form.decision_file.errors.append(error.message)
                 return _render_edit(form, round_, recipient)
-        draft = service.draft_for(recipient, by=current_user)
-        service.apply_form(draft, form, round_, by=current_user)
-        if document is not None:
-            draft.documents.append(document)
         try:
+            draft = service.draft_for(recipient, by=current_user)
+            service.apply_form(draft, form, round_, by=current_user)
+            if document is not None:
+                draft.documents.append(document)
             db.session.commit()
         except (StaleDataError, IntegrityError):
             db.session.rollback()
@@ -203,9 +203,9 @@ def remove_document(round_id: int, document_id: int):
         return refused
     if EmptyForm().validate_on_submit():
         name = document.original_name
-        documents.delete(document)
-        service.touch(draft, by=current_user)
         try:
+            documents.delete(document)
+            service.touch(draft, by=current_user)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
@@ -258,20 +258,19 @@ def submit(round_id: int):
     now = utcnow()
     try:
         version = answer.submit(by=current_user, now=now)
+        record(
+            "answer.submitted",
+            version,
+            actor=current_user,
+            round_id=round_.id,
+            summary=f"{recipient.organisation.name}: version {version.number}, {version.receipt_number}",
+        )
+        events.answer_submitted.send(version, now=now)
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return back
-    record(
-        "answer.submitted",
-        version,
-        actor=current_user,
-        round_id=round_.id,
-        summary=f"{recipient.organisation.name}: version {version.number}, {version.receipt_number}",
-    )
-    events.answer_submitted.send(version, now=now)
-    try:
-        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         flash(stale, "error")
@@ -342,10 +341,10 @@ def upload_template(round_id: int):
             flash(error, "error")
         flash("Ingenting lästes in. Rätta filen och ladda upp den igen.", "error")
         return back
-    draft = service.draft_for(recipient, by=current_user)
-    template.apply_import(draft, imported, round_)
-    service.touch(draft, by=current_user)
     try:
+        draft = service.draft_for(recipient, by=current_user)
+        template.apply_import(draft, imported, round_)
+        service.touch(draft, by=current_user)
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
@@ -449,33 +448,40 @@ def register(round_id: int, recipient_id: int):
 
 def _register(form, round_, recipient):
     """Store the received answer; None when done, else the form page again with the reason."""
-    document = None
-    try:
-        if form.decision_file.data:
+
+    def again():  # the form page again, with what the officer entered
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
+
+    if form.decision_file.data:
+        try:
             document = service.store_decision(form.decision_file.data, by=current_user)
-        now = utcnow()
+        except DomainError as error:
+            form.decision_file.errors.append(error.message)
+            return again()
+    else:
+        document = None
+    now = utcnow()
+    channel = Channel(form.channel.data)
+    try:
         version = service.register_answer(recipient, form, by=current_user, document=document, now=now)
         db.session.flush()
+        record(
+            "answer.registered",
+            version,
+            actor=current_user,
+            round_id=round_.id,
+            summary=f"{recipient.organisation.name}: {channel.label}, mottaget {version.received_on}",
+        )
+        events.answer_submitted.send(version, now=now)
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        target = form.decision_file if document is None and form.decision_file.data else form.position
-        target.errors.append(error.message)
-        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
-    channel = Channel(form.channel.data)
-    record(
-        "answer.registered",
-        version,
-        actor=current_user,
-        round_id=round_.id,
-        summary=f"{recipient.organisation.name}: {channel.label}, mottaget {version.received_on}",
-    )
-    events.answer_submitted.send(version, now=now)
-    try:
-        db.session.commit()
+        form.position.errors.append(error.message)
+        return again()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         flash("Organisationen sparade sitt utkast samtidigt. Ingenting registrerades; försök igen.", "error")
-        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
+        return again()
     late = f", {version.days_late} dagar för sent" if version.days_late else ""
     flash(
         f"Svaret från {recipient.organisation.name} är registrerat som version {version.number} "
