@@ -24,7 +24,7 @@ from remiss.answers.forms import (
     TemplateUploadForm,
     answer_form_for,
 )
-from remiss.answers.models import AnswerStatus, Channel
+from remiss.answers.models import Channel
 from remiss.audit.models import record
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
@@ -46,13 +46,23 @@ def _own(round_id: int) -> tuple[Round, Recipient]:
     return round_, own_recipient_or_404(round_)
 
 
+def _is_locked(recipient: Recipient) -> bool:
+    """Submitted, and not reopened for correction."""
+    answer = recipient.answer
+    return (
+        answer is not None
+        and answer.draft is None
+        and answer.latest_submitted is not None
+        and answer.reopened_at is None
+    )
+
+
 def _editable(round_: Round, recipient: Recipient):
     """None when the respondent may work on the draft, else a redirect with the reason."""
-    answer = recipient.answer
     reason = None
     if not round_.accepts_answers:
         reason = CLOSED
-    elif answer is not None and answer.draft is None and answer.status is AnswerStatus.SUBMITTED:
+    elif _is_locked(recipient):
         reason = SUBMITTED
     if reason is None:
         return None
@@ -101,7 +111,7 @@ def show_round(round_id: int):
         recipient=recipient,
         answer=recipient.answer,
         draft=recipient.answer.draft if recipient.answer else None,
-        upload_form=TemplateUploadForm(),
+        locked=_is_locked(recipient),
     )
 
 
@@ -378,8 +388,8 @@ def versions(round_id: int, recipient_id: int):
         answer=answer,
         versions=[(v, service.answer_items(v, round_)) for v in submitted],
         reopen_form=ReopenForm(),
-        can_register=round_.status in (RoundStatus.OPEN, RoundStatus.CLOSED)
-        and recipient.answer_status is not AnswerStatus.SUBMITTED,
+        locked=_is_locked(recipient),
+        can_register=round_.status in (RoundStatus.OPEN, RoundStatus.CLOSED) and not _is_locked(recipient),
     )
 
 
@@ -432,7 +442,7 @@ def register(round_id: int, recipient_id: int):
     if round_.status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
         flash("Svar kan bara registreras medan remissen är öppen eller stängd.", "error")
         return back
-    if recipient.answer_status is AnswerStatus.SUBMITTED:
+    if _is_locked(recipient):
         flash("Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras.", "error")
         return back
     form = answer_form_for(round_, registration=True)
