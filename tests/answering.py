@@ -8,9 +8,11 @@ from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
+from remiss.answers.models import AnswerVersion
 from remiss.auth.models import Role, User
 from remiss.extensions import db
-from remiss.rounds.models import Round
+from remiss.organisations.models import Organisation
+from remiss.rounds.models import Recipient, Round
 from tests.factories import PASSWORD, make_round, make_user
 
 CENTRUM = "Socialnämnden Centrum"
@@ -44,6 +46,19 @@ def sign_in(app, role: Role = Role.RESPONDENT, organisation: str | None = CENTRU
     response = client.post("/auth/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.text
     return client, user_id
+
+
+def the_draft(app, round_id: int, organisation: str = CENTRUM) -> AnswerVersion | None:
+    """The organisation's draft as stored (read in a fresh session)."""
+    db.session.remove()
+    recipient = db.session.scalar(
+        sa.select(Recipient).where(
+            Recipient.round_id == round_id,
+            Recipient.organisation_id
+            == sa.select(Organisation.id).where(Organisation.name == organisation).scalar_subquery(),
+        )
+    )
+    return recipient.answer.draft if recipient.answer else None
 
 
 def structure(app, round_id: int) -> dict[str, int]:

@@ -13,7 +13,7 @@ from remiss.answers.models import AnswerVersion, MeasurePosition, Position
 from remiss.auth.models import Role
 from remiss.core.time import format_date
 from remiss.extensions import db
-from remiss.rounds.models import Recipient, Round
+from remiss.rounds.models import Round
 from tests import files
 from tests.answering import (
     CENTRUM,
@@ -25,21 +25,10 @@ from tests.answering import (
     read_form,
     sign_in,
     structure,
+    the_draft,
     user_name,
 )
 from tests.factories import make_organisation, make_round
-
-
-def the_draft(app, round_id: int, organisation: str = CENTRUM) -> AnswerVersion | None:
-    """The organisation's draft as stored (read in a fresh session)."""
-    db.session.remove()
-    recipient = db.session.scalar(
-        sa.select(Recipient).where(
-            Recipient.round_id == round_id,
-            Recipient.organisation_id == make_organisation(organisation).id,
-        )
-    )
-    return recipient.answer.draft if recipient.answer else None
 
 
 # The respondent's rounds ------------------------------------------------------------------------
