@@ -244,12 +244,20 @@ def test_submitting_on_a_closed_round_is_refused_and_the_draft_kept(app):
 def test_a_reopened_answer_is_corrected_as_version_2_and_version_1_stays_readable(app):
     round_id = create_open_round(app)
     client, _ = sign_in(app, name="Siv Sekreterare")
-    save_draft(client, round_id, position="avstyrker", comment="Första versionen")
+    decision = files.pdf("Protokoll § 14")
+    form = load_form(client, round_id) | {
+        "position": "avstyrker",
+        "comment": "Första versionen",
+        "decision_file": (io.BytesIO(decision), "Protokoll.pdf"),
+    }
+    client.post(edit_url(round_id), data=form, content_type="multipart/form-data")
     submit(client, round_id)
     with app.app_context():
         recipient = recipient_of(round_id)
         recipient_id = recipient.id
         first_receipt = recipient.latest_submitted.receipt_number
+        (first_document,) = recipient.latest_submitted.documents
+        first_document_id = first_document.id
     versions_url = f"/rounds/{round_id}/recipients/{recipient_id}/versions"
     reopen_url = f"/rounds/{round_id}/recipients/{recipient_id}/reopen"
 
@@ -286,6 +294,13 @@ def test_a_reopened_answer_is_corrected_as_version_2_and_version_1_stays_readabl
         ]
         assert answer.versions[0].receipt_number == first_receipt
         second_receipt = answer.versions[1].receipt_number
+        # The signed decision came along into the correction, as a file of its own.
+        assert [d.id for d in answer.versions[0].documents] == [first_document_id]
+        (copied,) = answer.versions[1].documents
+        assert copied.id != first_document_id and copied.original_name == "Protokoll.pdf"
+        copied_id = copied.id
+    assert download(client, f"/documents/{first_document_id}").data == decision
+    assert download(client, f"/documents/{copied_id}").data == decision
 
     # Every version stays readable: by the officer, the manager, and the respondent's receipts.
     for reader in (officer, manager):

@@ -205,12 +205,31 @@ def touch(version: AnswerVersion, *, by, now: datetime | None = None) -> None:
     version.updated_by = by
 
 
-def draft_for(recipient: Recipient, *, by) -> AnswerVersion:
+def draft_for(recipient: Recipient, *, by, copy_documents: bool = True) -> AnswerVersion:
     """The recipient's draft, started if need be (``DomainError`` when submitted and not
-    reopened)."""
+    reopened). A correction starts as a copy of the submitted version, its files included."""
     if recipient.answer is None:
         recipient.answer = Answer()
-    return recipient.answer.start_draft(by=by)
+    answer = recipient.answer
+    if answer.draft is not None:
+        return answer.draft
+    draft = answer.start_draft(by=by)
+    latest = answer.latest_submitted
+    if copy_documents and latest is not None:
+        for document in latest.documents:
+            path = documents.path_of(document)
+            if not path.is_file():
+                continue
+            with open(path, "rb") as stream:
+                copy = documents.store(
+                    stream,
+                    document.original_name,
+                    kind=document.kind,
+                    allowed=documents.DECISION_TYPES,
+                    uploaded_by=document.uploaded_by,
+                )
+            draft.documents.append(copy)
+    return draft
 
 
 # An answer received by e-mail or post ----------------------------------------------------------
@@ -218,7 +237,7 @@ def register_answer(recipient: Recipient, form, *, by, document=None, now: datet
     """Record an answer that reached the office outside the tracker as a submitted version.
     Whatever draft the organisation had is replaced by what was received."""
     now = now or utcnow()
-    draft = draft_for(recipient, by=by)
+    draft = draft_for(recipient, by=by, copy_documents=False)
     for old in list(draft.documents):
         documents.delete(old)
     apply_form(draft, form, recipient.round, by=by, now=now)
