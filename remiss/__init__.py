@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "remiss.documents.views",
     "remiss.rounds.views",
     "remiss.notifications.views",
+    "remiss.answers.views",
 )
 
 

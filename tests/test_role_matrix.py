@@ -55,13 +55,13 @@ def url_values(app):
             "organisation_id": organisation.id,
             "user_id": officer.id,
             "round_id": round_.id,
+            "recipient_id": round_.recipients[0].id,
             "token": "not-a-token",
             "document_id": 1,
             "message_id": 1,
             "filename": "css/app.css",
             "area_id": round_.focus_areas[0].id,
             "measure_id": round_.focus_areas[0].measures[0].id,
-            "recipient_id": round_.recipients[0].id,
             "direction": "down",
         }
         users = {role: make_user(role, email=f"matrix-{role.value}@example.se").get_id() for role in Role}

@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = (
 
 # The main menu: (endpoint, label, roles). An entry appears once its blueprint is registered.
 NAV_ITEMS: list[tuple[str, str, set[str]]] = [
-    ("main.index", "Start", {"officer", "manager", "respondent"}),
+    ("main.index", "Start", {"officer"}),
+    ("answers.index", "Våra remisser", {"respondent"}),
     ("rounds.index", "Remisser", {"officer", "manager"}),
     ("users.index", "Konton", {"admin"}),
     ("organisations.index", "Organisationer", {"admin"}),

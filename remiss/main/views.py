@@ -3,20 +3,23 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from remiss.auth.models import Role
+
 bp = Blueprint("main", __name__)
+
+# Each role starts where its work is.
+START_PAGES = {
+    Role.ADMIN: "users.index",
+    Role.OFFICER: "rounds.dashboard",
+    Role.MANAGER: "rounds.index",
+    Role.RESPONDENT: "answers.index",
+}
 
 
 @bp.route("/")
 @login_required
 def index():
-    """Each role starts where its work is."""
-    if current_user.is_admin:
-        return redirect(url_for("users.index"))
-    if current_user.is_officer:
-        return redirect(url_for("rounds.dashboard"))
-    if current_user.is_manager:
-        return redirect(url_for("rounds.index"))
-    return render_template("main/index.html")
+    return redirect(url_for(START_PAGES[current_user.role]))
 
 
 @bp.route("/accessibility")

@@ -15,16 +15,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from icalendar import Alarm, Calendar, Event
-from werkzeug.routing import BuildError
 
 from remiss.core.time import format_date, format_datetime, local_today, utcnow
 from remiss.notifications.models import MessageKind
 
-# Where links in e-mail lead. The round page for respondents and for officers live in other
-# areas; until their endpoint exists a link leads to the start page, which lists the rounds.
-RESPONDENT_ROUND_ENDPOINT = "answers.show"
+# Where links in e-mail lead: the round as the respondent sees it, and the officer's round page.
+RESPONDENT_ROUND_ENDPOINT = "answers.round"
 OFFICER_ROUND_ENDPOINT = "rounds.show"
-FALLBACK_ENDPOINT = "main.index"
+START_ENDPOINT = "main.index"
 
 
 @dataclass
@@ -45,19 +43,13 @@ class Composed:
 
 
 # Links --------------------------------------------------------------------------------------
-def absolute_url(endpoint: str, fallback: str | None = FALLBACK_ENDPOINT, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
     """An absolute URL on ``BASE_URL`` for ``endpoint``, without a request."""
-    app = current_app
-    base = urlsplit(app.config["BASE_URL"])
-    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    if endpoint not in app.view_functions and fallback is not None:
-        endpoint, values = fallback, {}
-    try:
-        return adapter.build(endpoint, values, force_external=True)
-    except BuildError:
-        if fallback is None:
-            raise
-        return adapter.build(fallback, {}, force_external=True)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def respondent_round_url(round_) -> str:
@@ -85,7 +77,7 @@ def _render(name: str, **context) -> tuple[str, str]:
     environment (app filters, no request globals): the same in a request and in a job."""
     env = current_app.jinja_env
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
-    context.setdefault("start_url", absolute_url(FALLBACK_ENDPOINT))
+    context.setdefault("start_url", absolute_url(START_ENDPOINT))
     text = env.get_template(f"notifications/email/{name}.txt").render(context)
     html = env.get_template(f"notifications/email/{name}.html").render(context)
     return text.strip() + "\n", html

@@ -1,0 +1,289 @@
+"""Working on an answer: filling the shared draft from the form, knowing where a draft stood when
+someone loaded it (to refuse saving over a colleague's newer save and to name what changed), and
+registering an answer that reached the office by e-mail or post. Only ``flush()`` here; the view
+commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from remiss.answers.models import (
+    Answer,
+    AnswerVersion,
+    Channel,
+    MeasureComment,
+    MeasurePosition,
+    Position,
+)
+from remiss.core.time import format_datetime, utcnow
+from remiss.documents import service as documents
+from remiss.documents.models import DocumentKind
+from remiss.rounds.models import Recipient, Round
+
+# The answer's own fields, in the order of the form, with their Swedish names.
+FIELD_LABELS = {
+    "position": "Ställningstagande till förslaget som helhet",
+    "comment": "Övergripande synpunkter",
+    "other_comments": "Övriga synpunkter",
+    "decided_by": "Beslutat av",
+    "decision_date": "Beslutsdatum",
+    "decision_paragraph": "Paragraf",
+    "documents": "Bifogade filer",
+}
+
+
+def store_decision(file_storage, *, by) -> object:
+    """Check and store the body's signed decision; ``DomainError`` with a Swedish message."""
+    return documents.store(
+        file_storage.stream,
+        file_storage.filename or "",
+        kind=DocumentKind.DECISION,
+        allowed=documents.DECISION_TYPES,
+        uploaded_by=by,
+    )
+
+
+# Where a draft stood ---------------------------------------------------------------------------
+def version_token(draft: AnswerVersion | None) -> str:
+    """``"<version id>:<revision>"`` of the draft, or ``"new"`` when there is none yet."""
+    if draft is None or draft.id is None:
+        return "new"
+    return f"{draft.id}:{draft.revision}"
+
+
+def snapshot(version: AnswerVersion | None, round_: Round) -> dict[str, str]:
+    """Every value of an answer as text, keyed by its form field name."""
+    values = {
+        "position": version.position.value if version and version.position else "",
+        "comment": version.comment if version else "",
+        "other_comments": version.other_comments if version else "",
+        "decided_by": version.decided_by if version else "",
+        "decision_date": version.decision_date.isoformat() if version and version.decision_date else "",
+        "decision_paragraph": version.decision_paragraph if version else "",
+        "documents": ",".join(sorted(str(d.id) for d in version.documents)) if version else "",
+    }
+    for area in round_.focus_areas:
+        _item_snapshot(values, version, "fa", area.id, focus_area_id=area.id)
+        for measure in area.measures:
+            _item_snapshot(values, version, "m", measure.id, measure_id=measure.id)
+    return values
+
+
+def _item_snapshot(values, version, kind, item_id, **target) -> None:
+    comment = version.comment_on(**target) if version else None
+    values[f"{kind}_{item_id}_position"] = comment.position.value if comment and comment.position else ""
+    values[f"{kind}_{item_id}_comment"] = comment.text if comment else ""
+
+
+def field_labels(round_: Round) -> dict[str, str]:
+    labels = dict(FIELD_LABELS)
+    for area in round_.focus_areas:
+        _item_labels(labels, "fa", area.id, f"{area.label} {area.title}")
+        for measure in area.measures:
+            _item_labels(labels, "m", measure.id, f"{measure.label} {measure.title}")
+    return labels
+
+
+def _item_labels(labels, kind, item_id, name) -> None:
+    labels[f"{kind}_{item_id}_position"] = f"{name}: ställningstagande"
+    labels[f"{kind}_{item_id}_comment"] = f"{name}: synpunkter"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def fingerprint(values: dict[str, str]) -> str:
+    """A compact record of the values a form was loaded with (hashes, not the texts)."""
+    return json.dumps({key: _digest(value) for key, value in values.items()}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    saved: str  # the value someone else saved, as text
+
+
+def changes_since(baseline: str, draft: AnswerVersion | None, round_: Round) -> list[Change]:
+    """The fields whose saved value differs from what the form was loaded with."""
+    try:
+        started = json.loads(baseline or "{}")
+    except ValueError:
+        started = {}
+    if not isinstance(started, dict):
+        started = {}
+    now = snapshot(draft, round_)
+    empty = _digest("")
+    labels = field_labels(round_)
+    return [
+        Change(labels[key], _display(key, value, draft))
+        for key, value in now.items()
+        if started.get(key, empty) != _digest(value)
+    ]
+
+
+def _display(key: str, value: str, draft: AnswerVersion | None) -> str:
+    if not value:
+        return "(tomt)"
+    if key == "position":
+        return Position(value).label
+    if key.endswith("_position"):
+        return MeasurePosition(value).label
+    if key == "documents":
+        return ", ".join(d.original_name for d in draft.documents) if draft else ""
+    return value
+
+
+def saved_by_text(draft: AnswerVersion | None) -> str:
+    """``Anna Andersson 2022-01-27 14:03``: who saved the draft last, and when."""
+    if draft is None:
+        return ""
+    who = draft.updated_by.name if draft.updated_by is not None else "någon annan"
+    return f"{who} {format_datetime(draft.updated_at)}"
+
+
+# Filling a draft -------------------------------------------------------------------------------
+def fill_form(form, shown: AnswerVersion | None, round_: Round, *, draft: AnswerVersion | None) -> None:
+    """Load ``form`` with the answer as saved (``shown``: the draft, or the submitted version a
+    new draft will copy), and where the draft stood."""
+    values = snapshot(shown, round_)
+    form.position.data = values["position"]
+    for name in ("comment", "other_comments", "decided_by", "decision_paragraph"):
+        form[name].data = values[name]
+    form.decision_date.data = shown.decision_date if shown else None
+    for name in form.item_field_names():
+        form[name].data = values[name]
+    mark_loaded(form, shown, round_, draft=draft)
+
+
+def mark_loaded(form, shown: AnswerVersion | None, round_: Round, *, draft: AnswerVersion | None) -> None:
+    """Record in the form the saved state it now builds on."""
+    form.version_token.data = version_token(draft)
+    form.baseline.data = fingerprint(snapshot(shown, round_))
+
+
+def apply_form(version: AnswerVersion, form, round_: Round, *, by, now: datetime | None = None) -> None:
+    """Write the form's content into the (draft) ``version``."""
+    version.position = Position(form.position.data) if form.position.data else None
+    version.comment = form.comment.data or ""
+    version.other_comments = form.other_comments.data or ""
+    version.decided_by = form.decided_by.data or ""
+    version.decision_date = form.decision_date.data
+    version.decision_paragraph = form.decision_paragraph.data or ""
+    for area in round_.focus_areas:
+        position, comment = form.item_fields("fa", area.id)
+        set_item(version, position.data, comment.data, focus_area_id=area.id)
+        for measure in area.measures:
+            position, comment = form.item_fields("m", measure.id)
+            set_item(version, position.data, comment.data, measure_id=measure.id)
+    touch(version, by=by, now=now)
+
+
+def set_item(version: AnswerVersion, position: str | None, text: str | None, **target) -> None:
+    """Set the position and comment on one focus area or measure; an empty one is removed."""
+    comment = version.comment_on(**target)
+    position = MeasurePosition(position) if position else None
+    text = text or ""
+    if position is None and not text:
+        if comment is not None:
+            version.comments.remove(comment)
+        return
+    if comment is None:
+        comment = MeasureComment(**target)
+        version.comments.append(comment)
+    comment.position = position
+    comment.text = text
+
+
+def touch(version: AnswerVersion, *, by, now: datetime | None = None) -> None:
+    """Mark the draft as saved by ``by``. Always an UPDATE of the version's row, so its
+    revision moves on even when only its comments or files changed."""
+    version.updated_at = now or utcnow()
+    version.updated_by = by
+
+
+def draft_for(recipient: Recipient, *, by, copy_documents: bool = True) -> AnswerVersion:
+    """The recipient's draft, started if need be (``DomainError`` when submitted and not
+    reopened). A correction starts as a copy of the submitted version, its files included."""
+    if recipient.answer is None:
+        recipient.answer = Answer()
+    answer = recipient.answer
+    if answer.draft is not None:
+        return answer.draft
+    draft = answer.start_draft(by=by)
+    latest = answer.latest_submitted
+    if copy_documents and latest is not None:
+        for document in latest.documents:
+            path = documents.path_of(document)
+            if not path.is_file():
+                continue
+            with open(path, "rb") as stream:
+                copy = documents.store(
+                    stream,
+                    document.original_name,
+                    kind=document.kind,
+                    allowed=documents.DECISION_TYPES,
+                    uploaded_by=document.uploaded_by,
+                )
+            draft.documents.append(copy)
+    return draft
+
+
+# An answer received by e-mail or post ----------------------------------------------------------
+def register_answer(recipient: Recipient, form, *, by, document=None, now: datetime | None = None):
+    """Record an answer that reached the office outside the tracker as a submitted version.
+    Whatever draft the organisation had is replaced by what was received."""
+    now = now or utcnow()
+    draft = draft_for(recipient, by=by, copy_documents=False)
+    for old in list(draft.documents):
+        documents.delete(old)
+    apply_form(draft, form, recipient.round, by=by, now=now)
+    if document is not None:
+        draft.documents.append(document)
+    return recipient.answer.submit(
+        by=by, channel=Channel(form.channel.data), received_on=form.received_on.data, now=now
+    )
+
+
+# Summaries -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ItemView:
+    """One focus area or measure with what the answer says on it."""
+
+    kind: str  # "fa" or "m"
+    label: str
+    title: str
+    position: MeasurePosition | None
+    text: str
+
+
+def answer_items(version: AnswerVersion | None, round_: Round) -> list[ItemView]:
+    items = []
+    for area in round_.focus_areas:
+        items.append(_item_view(version, "fa", area.label, area.title, focus_area_id=area.id))
+        for measure in area.measures:
+            items.append(_item_view(version, "m", measure.label, measure.title, measure_id=measure.id))
+    return items
+
+
+def _item_view(version, kind, label, title, **target) -> ItemView:
+    comment = version.comment_on(**target) if version else None
+    return ItemView(
+        kind, label, title, comment.position if comment else None, comment.text if comment else ""
+    )
+
+
+def position_counts(version: AnswerVersion) -> dict[str, int]:
+    """How many measures and focus areas the answer assents to, rejects, or only comments on."""
+    counts = {"assent": 0, "reject": 0, "comment": 0}
+    for comment in version.comments:
+        if comment.position is MeasurePosition.ASSENT:
+            counts["assent"] += 1
+        elif comment.position is MeasurePosition.REJECT:
+            counts["reject"] += 1
+        elif comment.text.strip():
+            counts["comment"] += 1
+    return counts

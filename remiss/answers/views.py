@@ -1,0 +1,502 @@
+"""Answering a round: the respondent's rounds, the shared draft, submitting with a receipt, the
+Excel answer template; and the officer's side of an answer: registering one received by e-mail or
+post, reopening a submitted answer for correction, reading every version.
+
+A respondent reaches only its own organisation's answer in rounds it is invited to; everything
+else answers 404 (``get_round_or_404`` and ``own_recipient_or_404``)."""
+
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from remiss import events
+from remiss.answers import service, template
+from remiss.answers.forms import (
+    EmptyForm,
+    ReopenForm,
+    SubmitForm,
+    TemplateUploadForm,
+    answer_form_for,
+)
+from remiss.answers.models import Channel
+from remiss.audit.models import record
+from remiss.core.access import officer_required, respondent_required, staff_required
+from remiss.core.errors import DomainError
+from remiss.core.time import format_datetime, local_today, utcnow
+from remiss.documents import service as documents
+from remiss.documents.models import Document
+from remiss.extensions import db
+from remiss.rounds.access import get_round_or_404, own_recipient_or_404
+from remiss.rounds.models import Recipient, Round, RoundStatus
+
+bp = Blueprint("answers", __name__)
+
+CLOSED = "Remissen är stängd och tar inte emot fler svar. Kontakta handläggaren om ni behöver lämna svar."
+SUBMITTED = "Svaret är inskickat och kan inte ändras. Kontakta handläggaren om ni behöver rätta något."
+
+
+def _own(round_id: int) -> tuple[Round, Recipient]:
+    round_ = get_round_or_404(round_id)
+    return round_, own_recipient_or_404(round_)
+
+
+def _is_locked(recipient: Recipient) -> bool:
+    """Submitted, and not reopened for correction."""
+    answer = recipient.answer
+    return (
+        answer is not None
+        and answer.draft is None
+        and answer.latest_submitted is not None
+        and answer.reopened_at is None
+    )
+
+
+def _editable(round_: Round, recipient: Recipient):
+    """None when the respondent may work on the draft, else a redirect with the reason."""
+    reason = None
+    if not round_.accepts_answers:
+        reason = CLOSED
+    elif _is_locked(recipient):
+        reason = SUBMITTED
+    if reason is None:
+        return None
+    flash(reason, "error")
+    return redirect(url_for("answers.round", round_id=round_.id))
+
+
+def _shown(recipient: Recipient):
+    """What the answer form starts from: the draft, or the submitted version a correction copies."""
+    answer = recipient.answer
+    if answer is None:
+        return None
+    return answer.draft or answer.latest_submitted
+
+
+# The respondent's rounds -------------------------------------------------------------------------
+@bp.route("/answers/")
+@respondent_required
+def index():
+    recipients = db.session.scalars(
+        sa.select(Recipient)
+        .join(Round)
+        .where(
+            Recipient.organisation_id == current_user.organisation_id,
+            Round.status != RoundStatus.DRAFT,
+        )
+    ).all()
+    open_ = sorted(
+        (r for r in recipients if r.round.status is RoundStatus.OPEN), key=lambda r: (r.deadline, r.id)
+    )
+    done = sorted(
+        (r for r in recipients if r.round.status is not RoundStatus.OPEN),
+        key=lambda r: (r.round.deadline, r.id),
+        reverse=True,
+    )
+    return render_template("answers/index.html", open_recipients=open_, done_recipients=done)
+
+
+@bp.route("/answers/rounds/<int:round_id>", endpoint="round")
+@respondent_required
+def show_round(round_id: int):
+    round_, recipient = _own(round_id)
+    return render_template(
+        "answers/round.html",
+        round_=round_,
+        recipient=recipient,
+        answer=recipient.answer,
+        draft=recipient.answer.draft if recipient.answer else None,
+        locked=_is_locked(recipient),
+    )
+
+
+# The draft ---------------------------------------------------------------------------------------
+@bp.route("/answers/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@respondent_required
+def edit(round_id: int):
+    round_, recipient = _own(round_id)
+    refused = _editable(round_, recipient)
+    if refused is not None:
+        return refused
+    draft = recipient.answer.draft if recipient.answer else None
+    form = answer_form_for(round_)
+    if not form.is_submitted():
+        service.fill_form(form, _shown(recipient), round_, draft=draft)
+    elif form.validate_on_submit():
+        if form.version_token.data != service.version_token(draft):
+            return _conflict(form, round_, recipient)
+        document = None
+        if form.decision_file.data:
+            try:
+                document = service.store_decision(form.decision_file.data, by=current_user)
+            except DomainError as error:
+                form.decision_file.errors.append(error.message)
+                return _render_edit(form, round_, recipient)
+        try:
+            draft = service.draft_for(recipient, by=current_user)
+            service.apply_form(draft, form, round_, by=current_user)
+            if document is not None:
+                draft.documents.append(document)
+            db.session.commit()
+        except (StaleDataError, IntegrityError):
+            db.session.rollback()
+            return _conflict(form, round_, recipient, file_lost=document is not None)
+        flash("Utkastet är sparat. Alla i er organisation ser det och kan arbeta vidare.", "success")
+        if "preview" in request.form:
+            return redirect(url_for("answers.preview", round_id=round_.id))
+        return redirect(url_for("answers.edit", round_id=round_.id))
+    return _render_edit(form, round_, recipient)
+
+
+def _render_edit(form, round_, recipient, *, conflict=None, status=200):
+    answer = recipient.answer
+    return (
+        render_template(
+            "answers/edit.html",
+            form=form,
+            round_=round_,
+            recipient=recipient,
+            answer=answer,
+            draft=answer.draft if answer else None,
+            conflict=conflict,
+            remove_form=EmptyForm(),
+            upload_form=TemplateUploadForm(),
+        ),
+        status,
+    )
+
+
+def _conflict(form, round_, recipient, *, file_lost=False):
+    """Someone of the organisation saved (or submitted) after this form was loaded: keep what
+    this user typed, say who saved and what changed, and build on the newer save from now on."""
+    answer = recipient.answer
+    draft = answer.draft if answer else None
+    saved = draft or (answer.latest_submitted if answer else None)
+    changes = service.changes_since(form.baseline.data, saved, round_)
+    if draft is None and saved is not None and saved.is_submitted:
+        who = saved.submitted_by.name if saved.submitted_by else "Någon annan"
+        message = (
+            f"{who} skickade in svaret {format_datetime(saved.submitted_at)} medan du arbetade. "
+            "Det du skrev har inte sparats; kopiera det du vill behålla och kontakta handläggaren "
+            "om svaret behöver rättas."
+        )
+        can_save = False
+    else:
+        message = (
+            f"{service.saved_by_text(draft) if draft else 'Någon annan'} sparade utkastet efter att du "
+            "öppnade det. Det du skrev har inte sparats men finns kvar nedan. Se vad som ändrades, "
+            "för in det du vill behålla och spara igen."
+        )
+        can_save = True
+    if file_lost:
+        message += " Välj filen du bifogade igen."
+    service.mark_loaded(form, saved, round_, draft=draft)
+    conflict = {"message": message, "changes": changes, "can_save": can_save}
+    return _render_edit(form, round_, recipient, conflict=conflict, status=409)
+
+
+@bp.route("/answers/rounds/<int:round_id>/documents/<int:document_id>/remove", methods=["POST"])
+@respondent_required
+def remove_document(round_id: int, document_id: int):
+    round_, recipient = _own(round_id)
+    document = db.get_or_404(Document, document_id)
+    draft = recipient.answer.draft if recipient.answer else None
+    if draft is None or document.version_id != draft.id:
+        abort(404)
+    refused = _editable(round_, recipient)
+    if refused is not None:
+        return refused
+    if EmptyForm().validate_on_submit():
+        name = document.original_name
+        try:
+            documents.delete(document)
+            service.touch(draft, by=current_user)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash("Någon annan sparade utkastet samtidigt. Försök igen.", "error")
+        else:
+            flash(f"Filen {name} är borttagen ur utkastet.", "success")
+    return redirect(url_for("answers.edit", round_id=round_.id))
+
+
+# Submitting --------------------------------------------------------------------------------------
+@bp.route("/answers/rounds/<int:round_id>/preview")
+@respondent_required
+def preview(round_id: int):
+    round_, recipient = _own(round_id)
+    draft = recipient.answer.draft if recipient.answer else None
+    if draft is None:
+        flash("Det finns inget utkast att förhandsgranska.", "info")
+        return redirect(url_for("answers.round", round_id=round_.id))
+    return render_template(
+        "answers/preview.html",
+        round_=round_,
+        recipient=recipient,
+        version=draft,
+        items=service.answer_items(draft, round_),
+        form=SubmitForm(version_token=service.version_token(draft)),
+        days_late=recipient.days_late(local_today()),
+    )
+
+
+@bp.route("/answers/rounds/<int:round_id>/submit", methods=["POST"])
+@respondent_required
+def submit(round_id: int):
+    round_, recipient = _own(round_id)
+    answer = recipient.answer
+    draft = answer.draft if answer else None
+    form = SubmitForm()
+    if draft is None:
+        flash("Det finns inget utkast att skicka in.", "error")
+        return redirect(url_for("answers.round", round_id=round_.id))
+    back = redirect(url_for("answers.preview", round_id=round_.id))
+    if not form.validate_on_submit():
+        return back
+    stale = (
+        f"{service.saved_by_text(draft)} ändrade utkastet efter att du öppnade förhandsvisningen. "
+        "Svaret är inte inskickat. Läs igenom det igen innan du skickar in."
+    )
+    if form.version_token.data != service.version_token(draft):
+        flash(stale, "error")
+        return back
+    now = utcnow()
+    try:
+        version = answer.submit(by=current_user, now=now)
+        record(
+            "answer.submitted",
+            version,
+            actor=current_user,
+            round_id=round_.id,
+            summary=f"{recipient.organisation.name}: version {version.number}, {version.receipt_number}",
+        )
+        events.answer_submitted.send(version, now=now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
+    except StaleDataError:
+        db.session.rollback()
+        flash(stale, "error")
+        return back
+    flash(f"Svaret är inskickat. Kvittensnummer {version.receipt_number}.", "success")
+    return redirect(url_for("answers.receipt", round_id=round_.id))
+
+
+@bp.route("/answers/rounds/<int:round_id>/receipt")
+@respondent_required
+def receipt(round_id: int):
+    round_, recipient = _own(round_id)
+    answer = recipient.answer
+    submitted = answer.submitted_versions if answer else []
+    if not submitted:
+        abort(404)
+    number = request.args.get("version", type=int)
+    version = submitted[-1] if number is None else next((v for v in submitted if v.number == number), None)
+    if version is None:
+        abort(404)
+    return render_template(
+        "answers/receipt.html",
+        round_=round_,
+        recipient=recipient,
+        version=version,
+        versions=submitted,
+        items=service.answer_items(version, round_),
+        counts=service.position_counts(version),
+    )
+
+
+# The answer template in Excel ----------------------------------------------------------------------
+@bp.route("/answers/rounds/<int:round_id>/template", endpoint="template")
+@respondent_required
+def template_download(round_id: int):
+    round_, recipient = _own(round_id)
+    stream = io.BytesIO()
+    template.write_template(
+        round_, recipient.organisation.name, recipient.deadline, _shown(recipient), stream
+    )
+    stream.seek(0)
+    name = f"Svarsmall {round_.dnr.replace('/', '-')} {recipient.organisation.short_name}.xlsx"
+    return send_file(
+        stream,
+        mimetype=documents.XLSX.content_type,
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+    )
+
+
+@bp.route("/answers/rounds/<int:round_id>/template/upload", methods=["POST"])
+@respondent_required
+def upload_template(round_id: int):
+    round_, recipient = _own(round_id)
+    refused = _editable(round_, recipient)
+    if refused is not None:
+        return refused
+    back = redirect(url_for("answers.edit", round_id=round_.id))
+    form = TemplateUploadForm()
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(error, "error")
+        return back
+    imported = template.read_template(form.file.data.stream, round_)
+    if not imported.ok:
+        for error in imported.errors:
+            flash(error, "error")
+        flash("Ingenting lästes in. Rätta filen och ladda upp den igen.", "error")
+        return back
+    try:
+        draft = service.draft_for(recipient, by=current_user)
+        template.apply_import(draft, imported, round_)
+        service.touch(draft, by=current_user)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash("Någon annan sparade utkastet samtidigt. Ingenting lästes in; försök igen.", "error")
+        return back
+    flash("Svarsmallen är inläst i utkastet. Granska svaret och skicka in det när ni är klara.", "success")
+    for note in imported.notes:
+        flash(note, "info")
+    return back
+
+
+# The officer's side ------------------------------------------------------------------------------
+def _recipient_or_404(round_id: int, recipient_id: int) -> tuple[Round, Recipient]:
+    round_ = get_round_or_404(round_id)
+    recipient = db.get_or_404(Recipient, recipient_id)
+    if recipient.round_id != round_.id:
+        abort(404)
+    return round_, recipient
+
+
+@bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/versions")
+@staff_required
+def versions(round_id: int, recipient_id: int):
+    round_, recipient = _recipient_or_404(round_id, recipient_id)
+    answer = recipient.answer
+    submitted = list(reversed(answer.submitted_versions)) if answer else []
+    return render_template(
+        "answers/versions.html",
+        round_=round_,
+        recipient=recipient,
+        answer=answer,
+        versions=[(v, service.answer_items(v, round_)) for v in submitted],
+        reopen_form=ReopenForm(),
+        locked=_is_locked(recipient),
+        can_register=round_.status in (RoundStatus.OPEN, RoundStatus.CLOSED) and not _is_locked(recipient),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/reopen", methods=["POST"])
+@officer_required
+def reopen(round_id: int, recipient_id: int):
+    round_, recipient = _recipient_or_404(round_id, recipient_id)
+    back = redirect(url_for("answers.versions", round_id=round_.id, recipient_id=recipient.id))
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return back
+    if round_.status is RoundStatus.ARCHIVED:
+        flash("Remissen är avslutad; svaren kan inte längre rättas.", "error")
+        return back
+    answer = recipient.answer
+    now = utcnow()
+    try:
+        if answer is None:
+            raise DomainError("Bara ett inskickat svar kan öppnas för rättelse.")
+        answer.reopen(by=current_user, reason=form.reason.data.strip(), now=now)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
+    record(
+        "answer.reopened",
+        answer,
+        actor=current_user,
+        round_id=round_.id,
+        summary=f"{recipient.organisation.name}: {form.reason.data.strip()}",
+    )
+    events.answer_reopened.send(answer, now=now)
+    db.session.commit()
+    flash(
+        f"Svaret från {recipient.organisation.name} är öppnat för rättelse. Nästa inskickade svar "
+        f"blir version {len(answer.versions) + 1}.",
+        "success",
+    )
+    return back
+
+
+@bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/register", methods=["GET", "POST"])
+@officer_required
+def register(round_id: int, recipient_id: int):
+    round_, recipient = _recipient_or_404(round_id, recipient_id)
+    back = redirect(url_for("answers.versions", round_id=round_.id, recipient_id=recipient.id))
+    if round_.status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+        flash("Svar kan bara registreras medan remissen är öppen eller stängd.", "error")
+        return back
+    if _is_locked(recipient):
+        flash("Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras.", "error")
+        return back
+    form = answer_form_for(round_, registration=True)
+    if not form.is_submitted():
+        form.received_on.data = local_today()
+    elif form.validate_on_submit():
+        if form.received_on.data > local_today():
+            form.received_on.errors.append("Mottaget datum kan inte ligga i framtiden.")
+        else:
+            return _register(form, round_, recipient) or back
+    return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
+
+
+def _register(form, round_, recipient):
+    """Store the received answer; None when done, else the form page again with the reason."""
+
+    def again():  # the form page again, with what the officer entered
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
+
+    if form.decision_file.data:
+        try:
+            document = service.store_decision(form.decision_file.data, by=current_user)
+        except DomainError as error:
+            form.decision_file.errors.append(error.message)
+            return again()
+    else:
+        document = None
+    now = utcnow()
+    channel = Channel(form.channel.data)
+    try:
+        version = service.register_answer(recipient, form, by=current_user, document=document, now=now)
+        db.session.flush()
+        record(
+            "answer.registered",
+            version,
+            actor=current_user,
+            round_id=round_.id,
+            summary=f"{recipient.organisation.name}: {channel.label}, mottaget {version.received_on}",
+        )
+        events.answer_submitted.send(version, now=now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form.position.errors.append(error.message)
+        return again()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash("Organisationen sparade sitt utkast samtidigt. Ingenting registrerades; försök igen.", "error")
+        return again()
+    late = f", {version.days_late} dagar för sent" if version.days_late else ""
+    flash(
+        f"Svaret från {recipient.organisation.name} är registrerat som version {version.number} "
+        f"({channel.label.lower()}, mottaget {version.received_on}{late}). "
+        f"Kvittensnummer {version.receipt_number}.",
+        "success",
+    )
+    return None
