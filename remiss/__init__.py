@@ -21,6 +21,8 @@ BLUEPRINTS = (
     "remiss.auth.admin_views",
     "remiss.organisations.views",
     "remiss.documents.views",
+    "remiss.public.views",
+    "remiss.feedback.views",
 )
 
 
