@@ -20,6 +20,7 @@ CONTENT_SECURITY_POLICY = (
 NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("main.index", "Start", {"officer", "manager", "respondent"}),
     ("rounds.index", "Remisser", {"officer", "manager"}),
+    ("public.index", "Remissregister", {"officer", "manager", "respondent"}),
     ("users.index", "Konton", {"admin"}),
     ("organisations.index", "Organisationer", {"admin"}),
 ]
