@@ -249,3 +249,26 @@ def test_the_register_needs_no_javascript_and_no_login(client, world):
     levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", page)]
     assert levels.count(1) == 1 and levels[0] == 1
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_long_lists_are_paged(app, client):
+    from tests.factories import make_round
+
+    with app.app_context():
+        for n in range(30):
+            make_round(
+                recipients=["Kretslopp och vatten"], title=f"Remiss nummer {n}", dnr=f"{n + 1}/24"
+            ).open()
+        db.session.commit()
+    first = client.get("/register/").text
+    assert "30 remisser" not in first  # none is public yet
+    with app.app_context():
+        for round_ in db.session.scalars(db.select(Round)):
+            round_.is_public = True
+        db.session.commit()
+    first = client.get("/register/").text
+    assert "30 remisser" in first and first.count('<th scope="row">') == 25
+    assert 'href="/register/?page=2"' in first
+    second = client.get("/register/", query_string={"page": 2}).text
+    assert second.count('<th scope="row">') == 5
+    assert client.get("/register/", query_string={"page": 99}).status_code == 200

@@ -90,8 +90,13 @@ def _insert_ignoring_duplicates(values: dict) -> bool:
         db.session.add(Message(**values))
         db.session.flush()
         return True
-    statement = insert(Message).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Message.id)
+    )
+    return db.session.execute(statement).scalar() is not None
 
 
 def queue_feedback_messages(round_: Round, *, now: datetime) -> int:
