@@ -152,3 +152,16 @@ def test_the_marking_is_the_only_change_a_received_answer_accepts(app, world):
         version.documents[0].original_name = "nytt namn.pdf"
         with pytest.raises(DomainError, match="inskickat svar kan inte ändras"):
             db.session.flush()
+
+
+def test_the_controls_need_a_csrf_token(app, client, login_as, world):
+    login_as(Role.OFFICER)
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/rounds/{world.public_id}/publicity/documents/{world.decision_doc}"
+    response = client.post(url, data={"ground": GROUND, "mark": "y"})
+    assert response.status_code == 400
+    assert "Formuläret har gått ut" in response.text
+    with app.app_context():
+        assert db.session.get(Document, world.decision_doc).secrecy_ground is None
+    response = client.post(f"/rounds/{world.public_id}/feedback/finalise")
+    assert response.status_code == 400
