@@ -24,6 +24,8 @@ BLUEPRINTS = (
     "remiss.rounds.views",
     "remiss.notifications.views",
     "remiss.answers.views",
+    "remiss.public.views",
+    "remiss.feedback.views",
 )
 
 

@@ -13,7 +13,21 @@ from remiss.extensions import db
 from tests.factories import make_organisation, make_round, make_user
 
 # Routes anyone may open.
-PUBLIC = {"static", "auth.login", "auth.set_password", "auth.forgot_password", "main.accessibility"}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.set_password",
+    "auth.forgot_password",
+    "main.accessibility",
+    # The public register of rounds and answers (issue 8).
+    "public.robots",
+    "public.index",
+    "public.round",
+    "public.feedback",
+    "public.document",
+    "public.archive",
+    "public.feed",
+}
 # Routes every signed-in role may open.
 SIGNED_IN = {"main.index", "auth.logout", "documents.download"}
 
@@ -59,6 +73,8 @@ def url_values(app):
             "token": "not-a-token",
             "document_id": 1,
             "message_id": 1,
+            "version_id": 1,
+            "comment_id": 1,
             "filename": "css/app.css",
             "area_id": round_.focus_areas[0].id,
             "measure_id": round_.focus_areas[0].measures[0].id,

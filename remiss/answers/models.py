@@ -198,6 +198,9 @@ class AnswerVersion(db.Model):
     receipt_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     # Days after the recipient's deadline at the moment of receipt (0 = on time).
     days_late: Mapped[int | None]
+    # Set by an officer when the whole answer is withheld from the public register: the legal
+    # ground, e.g. "OSL 18 kap. 1 §". The answer itself stays as received.
+    secrecy_ground: Mapped[str | None] = mapped_column(sa.String(300))
 
     answer: Mapped[Answer] = relationship(back_populates="versions")
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -241,6 +244,7 @@ class AnswerVersion(db.Model):
             "decided_by",
             "decision_date",
             "decision_paragraph",
+            "secrecy_ground",
         ):
             setattr(self, field, getattr(other, field))
         self.comments = [
@@ -249,6 +253,7 @@ class AnswerVersion(db.Model):
                 focus_area_id=c.focus_area_id,
                 position=c.position,
                 text=c.text,
+                secrecy_ground=c.secrecy_ground,
             )
             for c in other.comments
         ]
@@ -276,6 +281,8 @@ class MeasureComment(db.Model):
     )
     position: Mapped[MeasurePosition | None] = mapped_column(str_enum(MeasurePosition, "measure_position"))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The legal ground on which this comment is withheld from the public register, or None.
+    secrecy_ground: Mapped[str | None] = mapped_column(sa.String(300))
 
     version: Mapped[AnswerVersion] = relationship(back_populates="comments")
     measure = relationship("Measure")
@@ -294,10 +301,21 @@ def _was_submitted(version: AnswerVersion) -> bool:
     return version.submitted_at is not None and not history.added
 
 
+# What the office may mark on a received record without changing it: whether, and on which
+# legal ground, a part is withheld from the public register.
+MARKINGS = frozenset({"secrecy_ground"})
+
+
+def _only_markings_changed(obj) -> bool:
+    changed = {attr.key for attr in sa.inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed) and changed <= MARKINGS
+
+
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _refuse_changes_to_submitted_versions(session, flush_context, instances) -> None:
-    """A submitted version is a received public record: never updated, never deleted."""
-    changed = [o for o in session.dirty if session.is_modified(o)]
+    """A submitted version is a received public record: never updated, never deleted. Only its
+    markings (``MARKINGS``) may change."""
+    changed = [o for o in session.dirty if session.is_modified(o) and not _only_markings_changed(o)]
     for obj in [*changed, *session.deleted, *session.new]:
         version = obj if isinstance(obj, AnswerVersion) else getattr(obj, "version", None)
         if not isinstance(version, AnswerVersion) or version in session.new:

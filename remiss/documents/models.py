@@ -37,6 +37,8 @@ class Document(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The legal ground on which this file is withheld from the public register, or None.
+    secrecy_ground: Mapped[str | None] = mapped_column(sa.String(300))
 
     round = relationship("Round", back_populates="documents")
     version = relationship("AnswerVersion", back_populates="documents")

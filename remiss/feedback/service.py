@@ -1,0 +1,125 @@
+"""Marking the assessment as final and telling every body that answered.
+
+The feedback e-mails are ``Message`` rows added in the same transaction as the finalisation;
+the e-mail job delivers any pending message. Each is inserted with ``ON CONFLICT DO NOTHING`` on
+its ``dedup_key`` (``feedback:<recipient>:<round>``), so that a repeat, or two officers at once,
+cannot queue a second one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.dialects import postgresql, sqlite
+
+from remiss import events
+from remiss.audit.models import record
+from remiss.core.errors import DomainError
+from remiss.core.time import format_date, utcnow
+from remiss.extensions import db
+from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.public.service import PublicAnswer, answered_recipients
+from remiss.rounds.models import Recipient, Round, RoundStatus
+
+# The assessment can be made final once no more answers are expected.
+FINALISABLE = (RoundStatus.CLOSED, RoundStatus.ARCHIVED)
+
+
+def has_assessment(round_: Round) -> bool:
+    return bool(
+        round_.assessment.strip()
+        or round_.assessment_changes.strip()
+        or any(a.assessment.strip() for a in round_.focus_areas)
+        or any(m.assessment.strip() for m in round_.measures)
+    )
+
+
+def reasons_not_to_finalise(round_: Round) -> list[str]:
+    if round_.assessment_final_at is not None:
+        return [f"Bedömningen är redan slutlig sedan {format_date(round_.assessment_final_at)}."]
+    reasons = []
+    if round_.status not in FINALISABLE:
+        reasons.append("Bedömningen kan markeras som slutlig först när remissen är stängd.")
+    if not has_assessment(round_):
+        reasons.append("Skriv stadsledningskontorets bedömning innan den markeras som slutlig.")
+    return reasons
+
+
+def finalise(round_: Round, *, actor, now: datetime | None = None) -> int:
+    """Mark the office's assessment of ``round_`` as final, queue the feedback e-mail to every
+    body that answered and announce it. Returns how many e-mails were queued. Raises
+    ``DomainError`` when the round is not closed, has no assessment or is already final. The
+    caller commits."""
+    reasons = reasons_not_to_finalise(round_)
+    if reasons:
+        raise DomainError(" ".join(reasons))
+    now = now or utcnow()
+    round_.assessment_final_at = now
+    queued = queue_feedback_messages(round_, now=now)
+    record(
+        "assessment.finalised",
+        round_,
+        actor=actor,
+        summary=f"Bedömningen är slutlig; återkoppling till {queued} remissinstanser",
+        messages=queued,
+    )
+    db.session.flush()
+    events.assessment_finalised.send(round_, now=now)
+    return queued
+
+
+def dedup_key(recipient: Recipient) -> str:
+    return f"feedback:{recipient.id}:{recipient.round_id}"
+
+
+def feedback_link(round_: Round) -> str:
+    """The absolute address of the feedback page, from ``BASE_URL`` (works without a request)."""
+    adapter = current_app.url_map.bind("localhost")
+    path = adapter.build("feedback.show", {"round_id": round_.id})
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _insert_ignoring_duplicates(values: dict) -> bool:
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # another database: check first (not safe against a concurrent run)
+        exists = db.session.scalar(sa.select(Message.id).where(Message.dedup_key == values["dedup_key"]))
+        if exists is not None:
+            return False
+        db.session.add(Message(**values))
+        db.session.flush()
+        return True
+    statement = (
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Message.id)
+    )
+    return db.session.execute(statement).scalar() is not None
+
+
+def queue_feedback_messages(round_: Round, *, now: datetime) -> int:
+    """A FEEDBACK message for every body that answered ``round_``, none for the others; a
+    message already queued for a body is not queued again. Returns how many were added."""
+    db.session.flush()
+    link = feedback_link(round_)
+    queued = 0
+    for recipient in answered_recipients(round_):
+        answer = PublicAnswer(recipient, recipient.latest_submitted)
+        context = {"round": round_, "answer": answer, "link": link}
+        values = {
+            "kind": MessageKind.FEEDBACK,
+            "status": MessageStatus.PENDING,
+            "dedup_key": dedup_key(recipient),
+            "round_id": round_.id,
+            "recipient_id": recipient.id,
+            "to_address": recipient.contact_email,
+            "subject": f"Återkoppling på ert remissvar: {round_.title} (dnr {round_.dnr})"[:300],
+            "body_text": render_template("feedback/email.txt", **context),
+            "body_html": render_template("feedback/email.html", **context),
+            "attempts": 0,
+            "created_at": now,
+        }
+        queued += _insert_ignoring_duplicates(values)
+    return queued

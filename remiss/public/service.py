@@ -1,0 +1,232 @@
+"""What the public may see, in one place. A round is in the register when an officer has made it
+public and it has been sent; of each answer only the latest submitted version appears, and
+nothing an officer has marked as confidential (the notice with its legal ground appears in its
+place). Drafts, versions under correction and the audit trail never appear."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
+
+from remiss.answers.models import AnswerVersion, MeasureComment
+from remiss.audit.models import record
+from remiss.core.errors import DomainError
+from remiss.documents.models import Document
+from remiss.extensions import db
+from remiss.organisations.models import Organisation
+from remiss.rounds.models import Recipient, Round, RoundStatus
+
+# The statuses of a round that the register shows; a draft never.
+LISTED_STATUSES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.ARCHIVED)
+# Rounds whose answers can be downloaded as one ZIP: no more answers are expected.
+FINISHED_STATUSES = (RoundStatus.CLOSED, RoundStatus.ARCHIVED)
+
+SECRECY_NOTICE = "Uppgiften omfattas av sekretess enligt {ground}"
+
+
+def secrecy_notice(ground: str) -> str:
+    return SECRECY_NOTICE.format(ground=ground)
+
+
+def is_listed(round_: Round) -> bool:
+    return round_.is_public and round_.status in LISTED_STATUSES
+
+
+def _listed_query():
+    return sa.select(Round).where(Round.is_public.is_(True), Round.status.in_(LISTED_STATUSES))
+
+
+def get_public_round_or_404(round_id: int) -> Round:
+    round_ = db.session.scalar(_listed_query().where(Round.id == round_id))
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def fold(text: str) -> str:
+    """Text for matching: Unicode-normalised and case-folded, so that ``ÄLDRE`` finds
+    ``äldre`` whatever the database."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def search_rounds(query: str = "", status: RoundStatus | None = None) -> list[Round]:
+    """Public rounds, newest first, whose title, case number or an invited organisation's name
+    contains every word of ``query`` (case-insensitive, Swedish letters included).
+
+    The matching is done in Python rather than with SQL ``lower()``/``ILIKE``: SQLite folds only
+    ASCII letters and PostgreSQL's folding depends on the database's locale, and the register
+    holds a few hundred rounds at most."""
+    select = _listed_query().options(selectinload(Round.recipients).selectinload(Recipient.organisation))
+    if status is not None:
+        select = select.where(Round.status == status)
+    rounds = db.session.scalars(select.order_by(Round.sent_on.desc(), Round.id.desc())).all()
+    words = fold(query).split()
+    if not words:
+        return list(rounds)
+
+    def haystack(round_: Round) -> str:
+        names = " ".join(f"{r.organisation.name} {r.organisation.short_name}" for r in round_.recipients)
+        return fold(f"{round_.title} {round_.dnr} {names}")
+
+    return [r for r in rounds if all(word in haystack(r) for word in words)]
+
+
+def public_version(recipient: Recipient) -> AnswerVersion | None:
+    """The version of ``recipient``'s answer the public sees: the latest submitted one. A version
+    being corrected after a reopen is a draft and never shown."""
+    return recipient.latest_submitted
+
+
+@dataclass
+class PublicAnswer:
+    recipient: Recipient
+    version: AnswerVersion
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.recipient.organisation
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.version.secrecy_ground is not None
+
+    def comment_on(self, measure_id=None, focus_area_id=None) -> MeasureComment | None:
+        comment = self.version.comment_on(measure_id=measure_id, focus_area_id=focus_area_id)
+        return None if comment is None or comment.is_empty else comment
+
+    @property
+    def documents(self) -> list[Document]:
+        return list(self.version.documents)
+
+
+def public_answers(round_: Round) -> list[PublicAnswer]:
+    """Every submitted answer of ``round_``, by organisation name."""
+    answers = []
+    for recipient in round_.recipients:
+        version = public_version(recipient)
+        if version is not None:
+            answers.append(PublicAnswer(recipient, version))
+    return sorted(answers, key=lambda a: fold(a.organisation.name))
+
+
+def public_document_or_404(round_: Round, document_id: int) -> Document:
+    """A file of ``round_`` that the public may download: one of the round's own documents, or
+    one attached to the latest submitted version of an answer to it; never a confidential one,
+    nor one of a confidential answer, a draft or an earlier version."""
+    document = db.session.get(Document, document_id)
+    if document is None or document.secrecy_ground is not None:
+        abort(404)
+    if document.round_id is not None:
+        if document.round_id != round_.id:
+            abort(404)
+        return document
+    version = document.version
+    recipient = version.answer.recipient
+    if (
+        recipient.round_id != round_.id
+        or public_version(recipient) is not version
+        or version.secrecy_ground is not None
+    ):
+        abort(404)
+    return document
+
+
+def submitted_version_of_round_or_404(round_: Round, version_id: int) -> AnswerVersion:
+    version = db.session.get(AnswerVersion, version_id)
+    if version is None or not version.is_submitted or version.answer.recipient.round_id != round_.id:
+        abort(404)
+    return version
+
+
+def comment_of_round_or_404(round_: Round, comment_id: int) -> MeasureComment:
+    comment = db.session.get(MeasureComment, comment_id)
+    if comment is None:
+        abort(404)
+    submitted_version_of_round_or_404(round_, comment.version_id)
+    return comment
+
+
+def document_of_round_or_404(round_: Round, document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    if document.round_id is not None:
+        if document.round_id != round_.id:
+            abort(404)
+    else:
+        submitted_version_of_round_or_404(round_, document.version_id)
+    return document
+
+
+def answered_recipients(round_: Round) -> list[Recipient]:
+    """The recipients of ``round_`` that have submitted an answer."""
+    return [r for r in round_.recipients if r.latest_submitted is not None]
+
+
+# The office's controls -------------------------------------------------------------------------
+SECRECY_GROUND_MAX = 300
+
+
+def set_public(round_: Round, is_public: bool, *, actor) -> bool:
+    """Make ``round_`` public or not; returns whether anything changed. A draft may be made public
+    in advance: it appears in the register once it has been sent."""
+    if round_.is_public == is_public:
+        return False
+    round_.is_public = is_public
+    record(
+        "round.made_public" if is_public else "round.made_not_public",
+        round_,
+        actor=actor,
+        summary=f"{round_.dnr} {round_.title}",
+    )
+    return True
+
+
+def _describe(item) -> str:
+    if isinstance(item, AnswerVersion):
+        return f"svaret från {item.answer.recipient.organisation.name} (version {item.number})"
+    if isinstance(item, MeasureComment):
+        target = item.measure or item.focus_area
+        organisation = item.version.answer.recipient.organisation.name
+        return f"synpunkten på {target.label.lower()} från {organisation}"
+    return f"filen {item.original_name}"
+
+
+def mark_confidential(item, ground: str, *, round_: Round, actor) -> None:
+    """Withhold ``item`` (an answer version, a comment or a document) from the public register on
+    the legal ground ``ground``. Raises ``DomainError`` when the ground is missing or too long."""
+    ground = " ".join((ground or "").split())
+    if not ground:
+        raise DomainError("Ange den rättsliga grunden för sekretessen, till exempel ”OSL 18 kap. 1 §”.")
+    if len(ground) > SECRECY_GROUND_MAX:
+        raise DomainError(f"Den rättsliga grunden får vara högst {SECRECY_GROUND_MAX} tecken.")
+    previous = item.secrecy_ground
+    item.secrecy_ground = ground
+    record(
+        "secrecy.marked",
+        item,
+        actor=actor,
+        round_id=round_.id,
+        summary=f"Sekretess för {_describe(item)}: {ground}",
+        ground=ground,
+        previous=previous,
+    )
+
+
+def lift_secrecy(item, *, round_: Round, actor) -> None:
+    if item.secrecy_ground is None:
+        raise DomainError("Uppgiften är inte sekretessmarkerad.")
+    previous = item.secrecy_ground
+    item.secrecy_ground = None
+    record(
+        "secrecy.lifted",
+        item,
+        actor=actor,
+        round_id=round_.id,
+        summary=f"Sekretessen hävd för {_describe(item)}",
+        previous=previous,
+    )
