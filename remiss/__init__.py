@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "remiss.auth.admin_views",
     "remiss.organisations.views",
     "remiss.documents.views",
+    "remiss.summary.views",
 )
 
 
