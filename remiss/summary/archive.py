@@ -64,22 +64,27 @@ def round_archive_entries(round_: Round) -> list[Entry]:
         name = _unique(f"{ROUND_FOLDER}/{safe_part(document.original_name)}", taken)
         entries.append(Entry(name, path_of(document), document, "Remissen"))
 
+    # The number of the version that counts (the latest submitted), per answer of the round.
+    latest = (
+        sa.select(AnswerVersion.answer_id, sa.func.max(AnswerVersion.number).label("number"))
+        .where(AnswerVersion.submitted_at.is_not(None))
+        .group_by(AnswerVersion.answer_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        sa.select(Document, AnswerVersion.number, AnswerVersion.answer_id, Organisation.name)
+        sa.select(Document, AnswerVersion.number, Organisation.name, AnswerVersion.number == latest.c.number)
         .join(AnswerVersion, Document.version_id == AnswerVersion.id)
+        .join(latest, latest.c.answer_id == AnswerVersion.answer_id)
         .join(Answer, AnswerVersion.answer_id == Answer.id)
         .join(Recipient, Answer.recipient_id == Recipient.id)
         .join(Organisation, Recipient.organisation_id == Organisation.id)
         .where(Recipient.round_id == round_.id, AnswerVersion.submitted_at.is_not(None))
         .order_by(Organisation.name, AnswerVersion.number.desc(), Document.uploaded_at, Document.id)
     ).all()
-    latest: dict[int, int] = {}
-    for _document, number, answer_id, _organisation in rows:
-        latest[answer_id] = max(number, latest.get(answer_id, 0))
-    for document, number, answer_id, organisation in rows:
+    for document, number, organisation, counts in rows:
         folder = safe_part(organisation)
         owner = organisation
-        if number != latest[answer_id]:
+        if not counts:
             folder += f"/Tidigare versioner/Version {number}"
             owner += f", version {number}"
         name = _unique(f"{folder}/{safe_part(document.original_name)}", taken)
