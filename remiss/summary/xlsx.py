@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
@@ -23,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -67,15 +69,17 @@ _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_AS_BREAK = str.maketrans({"\x0b": "\n", "\x0c": "\n"})  # Word's line/page breaks
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_BREAK = re.compile(r"\r\n?|[\x0b\x0c]")  # Windows line ends; Word's line and page breaks
 
 
 def clean_text(text: str) -> str:
     """Text as a cell can hold it: line breaks as \\n, other control characters (which the
     file format cannot contain) removed."""
-    text = text.replace("\r\n", "\n").translate(_CONTROL_AS_BREAK)
-    return _CONTROL.sub("", text)
+    if _NEEDS_CLEANING.search(text) is None:
+        return text
+    return _CONTROL.sub("", _BREAK.sub("\n", text))
 
 
 def _utf16_length(text: str) -> int:
@@ -107,7 +111,10 @@ class Column:
     width: float
     wrap: bool = False
     key: bool = False  # repeated on continuation rows
-    number_format: str | None = None
+
+
+_EXTRA_COLUMN = Column("", 10)
+_SAFE_LENGTH = EXCEL_CELL_LIMIT // 2  # shorter text always fits in one cell
 
 
 class _SheetWriter:
@@ -133,6 +140,11 @@ class _SheetWriter:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.gridLines = True
+        self._header_style = self._style(font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
+        self._label_style = self._style(font=_BOLD, alignment=_TOP)
+        self._wrap_style = self._style(alignment=_WRAP)
+        self._date_style = self._style(alignment=_TOP, number_format=DATE_FORMAT)
+        self._datetime_style = self._style(alignment=_TOP, number_format=DATETIME_FORMAT)
         self.rows = 0
         self.header = header
         if header:
@@ -142,60 +154,68 @@ class _SheetWriter:
             self.rows = 1
 
     # Cells ----------------------------------------------------------------------------------
-    def _header_cell(self, text: str) -> WriteOnlyCell:
-        cell = self._text_cell(text)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
+    def _style(self, **attributes) -> StyleArray:
+        """A style, registered with the workbook once; cells get a copy of it (setting a
+        cell's font or alignment one by one costs a lookup per cell, which adds up over
+        100,000 cells)."""
+        cell = WriteOnlyCell(self.ws)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
+
+    def _text_cell(self, text: str, style: StyleArray | None = None) -> WriteOnlyCell:
+        """A cell that holds ``text`` as text, whatever it begins with. (Assigning ``value``
+        would make openpyxl store ``=…`` as a formula and ``#N/A`` as an error value.)"""
+        cell = WriteOnlyCell(self.ws)
+        cell._value = text
+        cell.data_type = "s"
+        if style is not None:
+            cell._style = copy(style)
         return cell
 
-    def _text_cell(self, text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, text)
-        cell.data_type = "s"  # never a formula or an error value
-        return cell
+    def _header_cell(self, text: str) -> WriteOnlyCell:
+        return self._text_cell(text, self._header_style)
 
     def _cell(self, value, column: Column):
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            if column.wrap or value[0] == "=" or value in ERROR_CODES:
-                cell = self._text_cell(value)
-                if column.wrap:
-                    cell.alignment = _WRAP
-                return cell
-            return value  # plain text: openpyxl types it as text
+            if column.wrap:
+                return self._text_cell(value, self._wrap_style)
+            if value[0] == "=" or value in ERROR_CODES:
+                return self._text_cell(value)
+            return value  # other text: openpyxl types it as text
         if isinstance(value, datetime):
             value = to_local(value).replace(tzinfo=None) if value.tzinfo else value
-        if isinstance(value, date) or column.number_format:
-            cell = WriteOnlyCell(self.ws, value)
-            cell.number_format = column.number_format or (
-                DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
-            )
-            cell.alignment = _TOP
-            return cell
-        return value
+            style = self._datetime_style
+        elif isinstance(value, date):
+            style = self._date_style
+        else:
+            return value
+        cell = WriteOnlyCell(self.ws, value)
+        cell._style = copy(style)
+        return cell
 
     # Rows -----------------------------------------------------------------------------------
     def append(self, values: Sequence, *, bold_first: bool = False) -> None:
         """One logical row; long text continues on as many rows as it needs."""
         values = [clean_text(v) if isinstance(v, str) else v for v in values]
-        pieces = [split_text(v) if isinstance(v, str) else [v] for v in values]
+        pieces = [split_text(v) if isinstance(v, str) and len(v) > _SAFE_LENGTH else [v] for v in values]
+        columns = self.columns
         for k in range(max(len(p) for p in pieces)):
             row = []
             for i, (value, parts) in enumerate(zip(values, pieces, strict=True)):
-                column = self.columns[i] if i < len(self.columns) else Column("", 10)
+                column = columns[i] if i < len(columns) else _EXTRA_COLUMN
                 if k == 0:
                     piece = parts[0]
                 elif len(parts) > 1:
                     piece = parts[k] if k < len(parts) else None
                 else:
                     piece = value if column.key else None
-                cell = self._cell(piece, column)
-                if bold_first and i == 0 and cell is not None:
-                    cell = self._text_cell(piece) if isinstance(piece, str) else cell
-                    cell.font = _BOLD
-                    cell.alignment = _TOP
-                row.append(cell)
+                if bold_first and i == 0 and isinstance(piece, str) and piece:
+                    row.append(self._text_cell(piece, self._label_style))
+                else:
+                    row.append(self._cell(piece, column))
             self.ws.append(row)
             self.rows += 1
 
@@ -285,7 +305,6 @@ def _recipients_sheet(workbook: Workbook, summary: Summary) -> None:
             width,
             wrap=header in ("Beslut", "Synpunkter", "Status"),
             key=header == "Remissinstans",
-            number_format=DATE_FORMAT if header == "Inkom" else None,
         )
         for header, width in zip(RECIPIENT_HEADERS, widths, strict=True)
     ]
