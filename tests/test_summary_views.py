@@ -149,6 +149,22 @@ def test_officer_writes_the_assessment_and_it_appears_in_page_and_export(app, cl
     assert [r[6].value for r in area_rows] == ["Området behålls."]
 
 
+def test_a_text_that_was_not_posted_is_left_as_it_was(app, client, login_as, demo):
+    with app.app_context():
+        round_ = db.session.get(Round, demo)
+        round_.assessment_changes = "Tidigare text."
+        round_.measures[0].assessment = "Bedömning av 1:1."
+        db.session.commit()
+    login_as(Role.OFFICER)
+    response = client.post(f"/rounds/{demo}/summary/assessment", data={"assessment": "Ny helhetsbedömning."})
+    assert response.status_code == 302
+    with app.app_context():
+        round_ = db.session.get(Round, demo)
+        assert round_.assessment == "Ny helhetsbedömning."
+        assert round_.assessment_changes == "Tidigare text."
+        assert round_.measures[0].assessment == "Bedömning av 1:1."
+
+
 def test_too_long_assessment_is_refused_and_nothing_saved(app, client, login_as, demo):
     login_as(Role.OFFICER)
     response = client.post(

@@ -26,13 +26,16 @@ def save_assessment(
     actor=None,
 ) -> int:
     """Store the assessment texts (keyed by focus area / measure id) on the round and its rows;
-    returns how many texts changed. The caller commits."""
+    returns how many texts changed. ``None`` (a field that was not posted) leaves that text as it
+    was; an empty text clears it. The caller commits."""
     if not can_edit_assessment(round_):
         raise DomainError("Remissen är avslutad. Bedömningen kan inte längre ändras.")
     changed = 0
 
     def assign(obj, attribute: str, value: str | None) -> None:
         nonlocal changed
+        if value is None:
+            return
         value = _clean(value)
         if (getattr(obj, attribute) or "") != value:
             setattr(obj, attribute, value)
