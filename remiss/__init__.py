@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "remiss.answers.views",
     "remiss.public.views",
     "remiss.feedback.views",
+    "remiss.summary.views",
 )
 
 

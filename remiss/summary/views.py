@@ -1,0 +1,140 @@
+"""The summary of a round (sammanställning av remissvar): the page, the office's assessment,
+the Excel file and all documents as a ZIP. Officers and managers read it; officers write the
+assessment and download the documents; respondents never see it."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from remiss.core.access import officer_required, staff_required
+from remiss.core.errors import DomainError
+from remiss.core.time import local_today
+from remiss.extensions import db
+from remiss.rounds.access import get_round_or_404
+from remiss.summary import archive
+from remiss.summary.compile import compile_summary
+from remiss.summary.forms import assessment_form_for
+from remiss.summary.service import can_edit_assessment, save_assessment
+from remiss.summary.xlsx import XLSX_MIMETYPE, export_filename, safe_dnr, write_xlsx
+
+# cli_group=None: the commands sit at the top level (``flask --app app export-summary``).
+bp = Blueprint("summary", __name__, url_prefix="/rounds", cli_group=None)
+
+
+def _round_page(round_id: int) -> str | None:
+    """The round's own page, when the rounds area provides one."""
+    if "rounds.show" in current_app.view_functions:
+        return url_for("rounds.show", round_id=round_id)
+    return None
+
+
+@bp.route("/<int:round_id>/summary")
+@staff_required
+def show(round_id: int):
+    round_ = get_round_or_404(round_id)
+    summary = compile_summary(round_)
+    return render_template(
+        "summary/show.html",
+        summary=summary,
+        round_page=_round_page(round_.id),
+        can_edit=current_user.is_officer and can_edit_assessment(round_),
+    )
+
+
+@bp.route("/<int:round_id>/summary/assessment", methods=["GET", "POST"])
+@officer_required
+def assessment(round_id: int):
+    round_ = get_round_or_404(round_id)
+    if not can_edit_assessment(round_):
+        flash("Remissen är avslutad. Bedömningen kan inte längre ändras.", "error")
+        return redirect(url_for("summary.show", round_id=round_.id))
+    form = assessment_form_for(round_)
+    if form.validate_on_submit():
+        try:
+            changed = save_assessment(
+                round_,
+                overall=form.assessment.data,
+                changes=form.assessment_changes.data,
+                areas={a.id: form.area_field(a).data for a in round_.focus_areas},
+                measures={m.id: form.measure_field(m).data for m in round_.measures},
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("summary.show", round_id=round_.id))
+        db.session.commit()
+        flash(
+            "Bedömningen är sparad." if changed else "Bedömningen är oförändrad.",
+            "success",
+        )
+        return redirect(url_for("summary.show", round_id=round_.id, _anchor="bedomning"))
+    return render_template("summary/assessment.html", round_=round_, form=form)
+
+
+@bp.route("/<int:round_id>/summary/export")
+@staff_required
+def export(round_id: int):
+    round_ = get_round_or_404(round_id)
+    summary = compile_summary(round_)
+    # The rows are streamed to temporary files while writing; only the finished (compressed)
+    # file is held in memory: a few megabytes even for 18,000 comments.
+    buffer = io.BytesIO()
+    write_xlsx(summary, buffer)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=export_filename(summary),
+        max_age=0,
+    )
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition for a name with Swedish letters (RFC 6266 / 5987), as send_file does."""
+    simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    simple = simple.replace("\\", "").replace('"', "")
+    return f"attachment; filename=\"{simple}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@bp.route("/<int:round_id>/summary/documents")
+@officer_required
+def documents(round_id: int):
+    round_ = get_round_or_404(round_id)
+    entries = archive.round_archive_entries(round_)
+    name = f"Remisshandlingar {safe_dnr(round_.dnr)} {local_today():%Y-%m-%d}.zip"
+    response = Response(archive.stream_zip(round_, entries), mimetype="application/zip")
+    response.headers["Content-Disposition"] = _attachment(name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.cli.command("export-summary")
+@click.argument("round_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The .xlsx file to write; by default the usual name in the current folder.",
+)
+def export_summary_command(round_id: int, output: Path | None) -> None:
+    """Write a round's summary (sammanställning av remissvar) to an Excel file."""
+    try:
+        summary = compile_summary(round_id)
+    except LookupError:
+        raise click.ClickException(f"Det finns ingen remiss med id {round_id}.") from None
+    output = output or Path(export_filename(summary))
+    with open(output, "wb") as stream:
+        write_xlsx(summary, stream)
+    click.echo(
+        f"Sammanställningen av {summary.round.dnr} ({summary.counts.answered} av "
+        f"{summary.counts.invited} svar) är sparad i {output}."
+    )

@@ -1,0 +1,274 @@
+"""The Excel file, downloaded over HTTP (or written by the command) and read back cell by cell."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart
+
+from remiss.auth.models import Role
+from remiss.extensions import db
+from remiss.summary.compile import compile_summary
+from remiss.summary.xlsx import EXCEL_CELL_LIMIT, split_text, write_xlsx
+from tests.factories import make_round, make_user
+from tests.summary_data import correct_answer, load_demo_round
+
+SHEETS = ["Sammanfattning", "Remissinstanser", "Synpunkter per insats", "Matris", "Övriga synpunkter"]
+
+
+@pytest.fixture
+def demo(app, runner):
+    with app.app_context():
+        return load_demo_round(runner)
+
+
+def download(client, login_as, round_id, role=Role.MANAGER):
+    login_as(role)
+    response = client.get(f"/rounds/{round_id}/summary/export")
+    assert response.status_code == 200, response.text
+    return response
+
+
+def workbook_of(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def values(ws):
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def label_values(ws) -> dict:
+    """Sammanfattning: the value next to each label (the first occurrence)."""
+    result = {}
+    for row in ws.iter_rows(max_col=2):
+        if row[0].value is not None and row[0].value not in result:
+            result[row[0].value] = row[1].value
+    return result
+
+
+def test_demo_round_read_back_cell_by_cell(app, client, login_as, demo):
+    response = download(client, login_as, demo)
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    disposition = response.headers["Content-Disposition"]
+    assert re.search(
+        r"filename\*=UTF-8''Sammanst%C3%A4llning%20remissvar%201668-20%20\d{4}-\d{2}-\d{2}\.xlsx", disposition
+    )
+    wb = workbook_of(response.data)
+    assert wb.sheetnames == SHEETS
+
+    # Sammanfattning: the facts, the counts, one row per position, and the chart.
+    ws = wb["Sammanfattning"]
+    facts = label_values(ws)
+    assert facts["Ärende"].startswith("Förslag till Göteborgs Stads handlingsplan")
+    assert facts["Diarienummer"] == "1668/20"
+    assert facts["Beslut"] == "Kommunstyrelsen 2021-10-27 § 820"
+    assert facts["Skickad"] == datetime(2021, 11, 1)
+    assert facts["Svar senast"] == datetime(2022, 1, 31)
+    assert facts["Ansvarig"] == "Hanna Handläggare"
+    assert isinstance(facts["Sammanställd"], datetime)
+    for label in ("Skickad", "Svar senast", "Sammanställd"):
+        cell = next(r[1] for r in ws.iter_rows(max_col=2) if r[0].value == label)
+        assert cell.is_date and cell.number_format.startswith("yyyy-mm-dd")
+    assert (facts["Inbjudna"], facts["Svarat"], facts["I tid"], facts["För sent"], facts["Inget svar"]) == (
+        16,
+        15,
+        14,
+        1,
+        1,
+    )
+    rows = values(ws)
+    start = rows.index(["Ställningstagande", "Antal"])
+    positions = {label: count for label, count in rows[start + 1 : start + 6]}
+    assert positions == {
+        "Tillstyrker": 13,
+        "Tillstyrker delvis": 0,
+        "Avstyrker": 0,
+        "Avstår – tar inte ställning": 2,
+        "Inget svar": 1,
+    }
+    assert len(ws._charts) == 1 and isinstance(ws._charts[0], BarChart)
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(response.data)).namelist())
+
+    # Remissinstanser: one row per recipient, answered or not.
+    ws = wb["Remissinstanser"]
+    rows = values(ws)
+    assert rows[0] == [
+        "Remissinstans", "Typ", "Status", "Inkom", "Dagar sent", "Ställningstagande", "Beslut", "Synpunkter"
+    ]  # fmt: skip
+    recipients = {row[0]: row for row in rows[1:]}
+    assert len(rows) - 1 == 16 and len(recipients) == 16
+    assert sum(1 for row in rows[1:] if row[5] != "Inget svar") == 15
+    assert recipients["Business Region Göteborg AB"][1:] == [
+        "Bolag", "Ej påbörjat", None, None, "Inget svar", None, None
+    ]  # fmt: skip
+    nordost = recipients["Socialnämnden Nordost"]
+    assert nordost[2] == "Inskickat för sent, 3 dagar" and nordost[4] == 3
+    assert nordost[3] == datetime(2022, 2, 3)
+    assert ws.cell(row=rows.index(nordost) + 1, column=4).is_date
+    assert recipients["Socialnämnden Centrum"][6] == "Socialnämnden Centrum 2022-01-25 § 14"
+    assert [row[5] for row in rows[1:]].count("Tillstyrker") == 13
+    assert [row[5] for row in rows[1:]].count("Avstår – tar inte ställning") == 2
+
+    # Synpunkter per insats: one row per comment, in the draft's order.
+    ws = wb["Synpunkter per insats"]
+    rows = values(ws)
+    assert rows[0] == [
+        "Fokusområde",
+        "Nr",
+        "Insats",
+        "Remissinstans",
+        "Ställningstagande",
+        "Synpunkt",
+        "Bedömning",
+    ]
+    m22 = [row for row in rows[1:] if row[1] == "2:2"]
+    assert len(m22) == 4
+    assert [row[3] for row in m22 if row[4] == "Avstyrker"] == [
+        "Socialnämnden Centrum",
+        "Socialnämnden Nordost",
+    ]
+    assert m22[0][0] == "2 Kunskapsbaserat arbete och välgrundad kompetens"
+    assert m22[0][2] == "Utveckla och förstärka cylindermodellen"
+    assert len([row for row in rows[1:] if row[1] == "1:1"]) == 6
+    numbers = [row[1] for row in rows[1:]]
+    assert numbers == sorted(numbers)  # the draft's order
+
+    # Matris: one row per measure, then one column per recipient.
+    ws = wb["Matris"]
+    rows = values(ws)
+    assert rows[0][:5] == ["Nr", "Insats", "Tillstyrker", "Avstyrker", "Synpunkter"]
+    assert len(rows[0]) == 5 + 16 and "Business Region Göteborg AB" in rows[0]
+    matrix = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert len(matrix) == 11
+    assert (matrix["2:2"]["Tillstyrker"], matrix["2:2"]["Avstyrker"], matrix["2:2"]["Synpunkter"]) == (
+        0,
+        2,
+        4,
+    )
+    assert matrix["1:1"]["Synpunkter"] == 6
+    assert matrix["2:2"]["Socialnämnden Centrum"] == "Avstyrker"
+    assert matrix["2:2"]["Miljö- och klimatnämnden"] == "Synpunkt"
+    assert matrix["2:2"]["Business Region Göteborg AB"] is None
+
+    ws = wb["Övriga synpunkter"]
+    rows = values(ws)
+    assert rows[0] == ["Remissinstans", "Synpunkt"]
+    assert "Socialnämnden Centrum" in [row[0] for row in rows[1:]]
+
+
+def test_sheets_are_formatted_for_reading_and_printing(client, login_as, demo):
+    wb = workbook_of(download(client, login_as, demo).data)
+    for name in SHEETS:
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape", name
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, name
+        if name == "Sammanfattning":
+            assert ws["A1"].font.b
+            continue
+        assert all(cell.font.b for cell in ws[1]), name
+        assert ws.freeze_panes == ("C2" if name == "Matris" else "A2"), name
+        assert ws.auto_filter.ref == f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{ws.max_row}"
+        assert ws.print_title_rows == "$1:$1", name
+        assert ws.column_dimensions["A"].width >= 7
+    comments = wb["Synpunkter per insats"]
+    assert comments.column_dimensions["F"].width >= 60
+    assert comments["F2"].alignment.wrap_text
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+46 31 365 00 00", "-minus först", "@SUMMA(A1)", "#N/A", '=HYPERLINK("x")']
+)
+def test_no_text_ever_becomes_a_formula(app, client, login_as, demo, text):
+    with app.app_context():
+        correct_answer(demo, "Socialnämnden Centrum", "1:1", text, other_comments=text)
+    data = download(client, login_as, demo).data
+    wb = workbook_of(data)
+    ws = wb["Synpunkter per insats"]
+    cell = next(
+        r[5] for r in ws.iter_rows(min_row=2) if r[1].value == "1:1" and r[3].value == "Socialnämnden Centrum"
+    )
+    assert cell.value == text and cell.data_type == "s"
+    other = next(
+        r[1] for r in wb["Övriga synpunkter"].iter_rows(min_row=2) if r[0].value == "Socialnämnden Centrum"
+    )
+    assert other.value == text and other.data_type == "s"
+    assert len([r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "1:1"]) == 6
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in archive.read(name).decode(), name
+
+
+def test_text_longer_than_a_cell_continues_on_the_next_rows(app, client, login_as, demo):
+    long_text = " ".join(f"ord{i}" for i in range(20_000)) + " 😀 slut"  # about 130,000 characters
+    with app.app_context():
+        correct_answer(
+            demo, "Socialnämnden Centrum", "1:1", long_text, other_comments="Kort\x0bmed radbrytning\x01"
+        )
+    wb = workbook_of(download(client, login_as, demo).data)
+    rows = [
+        r
+        for r in wb["Synpunkter per insats"].iter_rows(min_row=2, values_only=True)
+        if r[1] == "1:1" and r[3] == "Socialnämnden Centrum"
+    ]
+    assert len(rows) == len(split_text(long_text)) > 4
+    assert "".join(r[5] for r in rows) == long_text
+    assert all(len(r[5].encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT for r in rows)
+    assert {r[0] for r in rows} == {"1 Ett samordnat arbete med helhetsperspektiv"}
+    other = next(
+        r
+        for r in wb["Övriga synpunkter"].iter_rows(min_row=2, values_only=True)
+        if r[0] == "Socialnämnden Centrum"
+    )
+    assert other[1] == "Kort\nmed radbrytning"
+
+
+def test_split_text_never_loses_anything():
+    assert split_text("kort") == ["kort"]
+    for text in ("😀" * 20_000, "a" * 100_000, ("ord " * 9000) + "\n" + "x" * 40_000):
+        parts = split_text(text)
+        assert "".join(parts) == text
+        assert all(0 < len(p.encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT for p in parts)
+    parts = split_text("ord " * 10_000)
+    assert all(p.endswith(" ") for p in parts[:-1])  # broken between words
+
+
+def test_a_round_without_answers_exports(app, ctx):
+    round_ = make_round(officer=make_user(Role.OFFICER), recipients=["Socialnämnden Centrum"])
+    db.session.commit()
+    buffer = io.BytesIO()
+    write_xlsx(compile_summary(round_.id), buffer)
+    wb = workbook_of(buffer.getvalue())
+    assert label_values(wb["Sammanfattning"])["Inget svar"] == 1
+    assert values(wb["Remissinstanser"])[1][:6] == [
+        "Socialnämnden Centrum",
+        "Nämnd",
+        "Ej påbörjat",
+        None,
+        None,
+        "Inget svar",
+    ]
+    assert values(wb["Synpunkter per insats"]) == [
+        ["Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande", "Synpunkt", "Bedömning"]
+    ]
+
+
+def test_export_summary_command(app, runner, tmp_path):
+    with app.app_context():
+        round_id = load_demo_round(runner)
+    target = tmp_path / "sammanställning.xlsx"
+    result = runner.invoke(args=["export-summary", str(round_id), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "15 av 16 svar" in result.output and str(target) in result.output
+    wb = workbook_of(target.read_bytes())
+    assert label_values(wb["Sammanfattning"])["Svarat"] == 15
+    assert len(values(wb["Remissinstanser"])) == 17
+
+    result = runner.invoke(args=["export-summary", "9999", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code != 0 and "Det finns ingen remiss med id 9999" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
