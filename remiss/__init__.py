@@ -7,6 +7,8 @@ import logging
 import os
 from pathlib import Path
 
+import argon2
+import argon2.profiles
 from flask import Flask
 
 from remiss.config import Defaults, from_environment
@@ -78,6 +80,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         )
     if app.config["UPLOAD_FOLDER"] is None:
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+
+    if not isinstance(getattr(argon2.profiles, app.config["PASSWORD_HASH_PROFILE"], None), argon2.Parameters):
+        raise RuntimeError("PASSWORD_HASH_PROFILE must name one of argon2.profiles")
 
     relaxed = app.debug or app.testing
     if not app.config.get("SECRET_KEY"):

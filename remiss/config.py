@@ -27,6 +27,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Argon2id parameters: a profile of argon2.profiles (RFC_9106_HIGH_MEMORY is stronger still).
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 (a parameter set, not a password)
+
     # Login slowdown: after this many consecutive failures an account waits, doubling each time.
     LOGIN_FAILURES_BEFORE_DELAY = 5
     LOGIN_DELAY_SECONDS = 30

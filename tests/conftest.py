@@ -22,6 +22,7 @@ def app(tmp_path):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",  # the production profile is slow on purpose
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "BASE_URL": "http://localhost",

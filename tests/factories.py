@@ -12,7 +12,6 @@ from remiss.extensions import db
 from remiss.organisations.models import Organisation, OrganisationKind
 
 PASSWORD = "correct horse battery staple"
-_password_hash: str | None = None  # Argon2 is slow on purpose; hash the shared password once
 
 
 def make_organisation(name="Socialnämnden Centrum", **kwargs) -> Organisation:
@@ -41,7 +40,6 @@ def make_user(
     password: str = PASSWORD,
     **kwargs,
 ) -> User:
-    global _password_hash
     role = Role(role)
     if role is Role.RESPONDENT and organisation is None:
         organisation = "Socialnämnden Centrum"
@@ -55,12 +53,7 @@ def make_user(
         name=name or f"{role.label} {count}",
         **kwargs,
     )
-    if password == PASSWORD:
-        if _password_hash is None:
-            user.set_password(password)
-            _password_hash = user.password_hash
-        user.password_hash = _password_hash
-    elif password:
+    if password:
         user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -58,3 +58,8 @@ def test_environment_values_are_decoded():
         }
     )
     assert values == {"MAIL_PORT": 465, "MAIL_HOST": "smtp.local", "SESSION_COOKIE_SECURE": False}
+
+
+def test_refuses_an_unknown_password_hash_profile():
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_PROFILE"):
+        create_app({"TESTING": True, "PASSWORD_HASH_PROFILE": "FAST_AND_WEAK"})

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+import argon2.profiles
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +17,16 @@ from remiss.core.time import utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
 from remiss.extensions import db
 
-_hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+
+@functools.cache
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(argon2.profiles, profile))
+
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id with the parameters named by ``PASSWORD_HASH_PROFILE`` (one of
+    ``argon2.profiles``: RFC 9106's low-memory profile by default; tests use the cheapest)."""
+    return _hasher_for(current_app.config["PASSWORD_HASH_PROFILE"])
 
 
 class Role(LabelledEnum):
@@ -89,7 +101,7 @@ class User(UserMixin, db.Model):
         self.session_token = secrets.token_hex(16)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
         self.rotate_session_token()
         self.failed_logins = 0
         self.locked_until = None
@@ -98,11 +110,11 @@ class User(UserMixin, db.Model):
         if not self.password_hash:
             return False
         try:
-            _hasher.verify(self.password_hash, password)
+            password_hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = _hasher.hash(password)
+        if password_hasher().check_needs_rehash(self.password_hash):
+            self.password_hash = password_hasher().hash(password)
         return True
 
     @classmethod

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
 from remiss import events
-from remiss.auth.models import TokenPurpose, User, UserToken, _hasher
+from remiss.auth.models import TokenPurpose, User, UserToken, password_hasher
 from remiss.core.errors import DomainError
 from remiss.core.time import utcnow
 
-_DUMMY_HASH = _hasher.hash("a password nobody has")
+_DUMMY_PASSWORD = "a password nobody has"  # noqa: S105 (compared against, never accepted)
+
+
+@functools.cache
+def _dummy_hash(hasher) -> str:
+    return hasher.hash(_DUMMY_PASSWORD)
 
 
 class LoginRefused(DomainError):
@@ -35,7 +41,9 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     user = User.by_email(email)
     wrong = LoginRefused("Fel e-postadress eller lösenord.")
     if user is None:
-        _hasher.verify(_DUMMY_HASH, "a password nobody has")  # same time as a real check
+        # Spend the time a real check takes, so timing does not tell which addresses exist.
+        hasher = password_hasher()
+        hasher.verify(_dummy_hash(hasher), _DUMMY_PASSWORD)
         raise wrong
     if user.locked_until is not None and user.locked_until > now:
         raise LoginRefused(
