@@ -20,12 +20,10 @@ and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from remiss import PROJECT_ROOT, create_app
 from remiss.auth.models import User
@@ -35,6 +33,7 @@ from remiss.organisations.models import Organisation
 from remiss.organisations.service import import_organisations
 from tests.conftest import TEST_DATABASE_URL, empty_schema
 from tests.e2e.pages import sign_in as _sign_in
+from tests.servers import werkzeug_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -110,15 +109,9 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = url  # links in e-mail point at this server
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(app=app, url=url)
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with werkzeug_server(app) as url:
+        app.config["BASE_URL"] = url  # links in e-mail point at this server
+        yield LiveServer(app=app, url=url)
 
 
 @pytest.fixture(scope="session")
