@@ -10,11 +10,15 @@ Fixtures for the tests here:
 - ``browser``      one headless chromium for the whole session
 - ``context``      a fresh browser context (its own cookies) on the live server; ``new_context()``
                    for a second person at the same time
-- ``page``         a page in ``context``; fails the test on a Content-Security-Policy violation or a
-                   JavaScript error; on failure a screenshot and the HTML go to test-artifacts/
+- ``page``         a page in ``context``; fails the test on a Content-Security-Policy violation, a
+                   JavaScript error or a 5xx response; on failure a screenshot and the HTML go to
+                   test-artifacts/
 - ``sign_in(page, who)``  signs in through the login form (a demo account's e-mail or Role)
 
-and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/pages.py``.
+and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/pages.py``
+(``demo_account``, ``sign_in``, ``sign_out``, ``password_link``, ``focused``, ``tab_to``).
+Browser contexts are isolated from each other (Playwright starts chromium with a fresh,
+temporary user-data-dir and each context is a separate incognito-like profile).
 """
 
 from __future__ import annotations
@@ -152,6 +156,14 @@ def page(context, request):
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"Server error: {response.status} {response.request.method} {response.url}")
+            if response.status >= 500
+            else None
+        ),
+    )
     page.on(
         "console",
         lambda message: (

@@ -18,14 +18,32 @@ def demo_account(who: str | Role) -> DemoAccount:
 
 
 def sign_in(page, who: str | Role, password: str | None = None):
-    """Sign in through the login form as a demo account; returns the account."""
-    account = demo_account(who)
+    """Sign in through the login form as a demo account (by e-mail or role), or as any account
+    given its e-mail and password. Returns the demo account, or None for other accounts."""
+    try:
+        account = demo_account(who)
+    except LookupError:
+        if password is None:
+            raise
+        account = None
     page.goto("/auth/login")
-    page.get_by_label("E-postadress").fill(account.email)
+    page.get_by_label("E-postadress").fill(account.email if account else str(who))
     page.get_by_label("Lösenord", exact=True).fill(password or account.password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_load_state()
     return account
+
+
+def password_link(app, email: str, purpose=None) -> str:
+    """A fresh one-time link (invitation or reset) for ``email``, pointing at the live server."""
+    from remiss.auth.models import TokenPurpose, User
+    from remiss.auth.service import issue_password_link
+    from remiss.extensions import db
+
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        link = issue_password_link(User.by_email(email), purpose or TokenPurpose.INVITATION)
+        db.session.commit()
+    return link
 
 
 def sign_out(page) -> None:

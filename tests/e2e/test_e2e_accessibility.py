@@ -3,23 +3,16 @@ person expects and axe finds no WCAG 2.1 A/AA violation."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from remiss.auth.models import Role, TokenPurpose, User
-from remiss.auth.service import issue_password_link
-from remiss.extensions import db
+from remiss.auth.models import Role, TokenPurpose
 from tests.e2e.axe import assert_accessible
-from tests.e2e.pages import demo_account, sign_out
+from tests.e2e.pages import demo_account, password_link, sign_out
 
 pytestmark = pytest.mark.e2e
-
-
-def password_link(app, email: str, purpose=TokenPurpose.INVITATION) -> str:
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
-        link = issue_password_link(User.by_email(email), purpose)
-        db.session.commit()
-    return link
 
 
 def test_login_pages(page, live_server):
@@ -121,11 +114,24 @@ def test_admin_accounts(page, sign_in):
     expect(page.get_by_role("cell", name="Rita Remissinstans", exact=True)).to_be_visible()
     assert_accessible(page, "accounts list, after inviting")
 
+    link = re.search(r"http://\S+/auth/password/\S+", page.locator(".flash--success").inner_text())[0]
+
     page.get_by_role("link", name="Ändra Rita Remissinstans").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ändra Rita Remissinstans")
     assert_accessible(page, "account form, editing")
     sign_out(page)
     expect(page.get_by_text("Du är utloggad.")).to_be_visible()
+
+    # Rita follows the invitation link, chooses a password and signs in.
+    page.goto(link.rstrip(".,"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen till remisstjänsten")
+    assert_accessible(page, "invitation, choose a password")
+    page.get_by_label("Nytt lösenord").fill("ritas eget lösenord")
+    page.get_by_label("Upprepa lösenordet").fill("ritas eget lösenord")
+    page.get_by_role("button", name="Spara lösenordet").click()
+    expect(page.get_by_text("Lösenordet är sparat.")).to_be_visible()
+    sign_in(page, "rita@example.se", "ritas eget lösenord")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen, Rita Remissinstans")
 
 
 def test_admin_organisations(page, sign_in):
