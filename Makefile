@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test install lint clean
+.PHONY: run test load install lint clean
 
 # (Re)install when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -39,7 +39,7 @@ run: install instance/config.py
 # The suite runs on SQLite, then again on PostgreSQL when REMISS_TEST_DATABASE_URL names one
 # (.ci/run starts a server and sets it).
 test: install
-	$(BIN)/ruff check remiss tests
+	$(BIN)/ruff check remiss tests benchmarks
 	REMISS_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL =="; \
@@ -47,7 +47,15 @@ test: install
 	fi
 
 lint: install
-	$(BIN)/ruff check remiss tests
+	$(BIN)/ruff check remiss tests benchmarks
+
+# The load test: 30 simulated people for 60 s against gunicorn (2 workers), on SQLite, then on
+# PostgreSQL when REMISS_TEST_DATABASE_URL names one (that database is emptied).
+load: install
+	REMISS_TEST_DATABASE_URL= $(BIN)/python benchmarks/load/run.py --database sqlite
+	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/load/run.py --database postgresql; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

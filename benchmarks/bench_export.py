@@ -426,8 +426,23 @@ Environment: Python {platform.python_version()}, openpyxl {openpyxl.__version__}
 SQLAlchemy {sqlalchemy.__version__}, XML writer {xml},
 {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs.
 """
-    args.results.write_text(report, encoding="utf-8")
+    replace_section(args.results, "export", report)
     print(report)
+
+
+def replace_section(path: Path, name: str, text: str) -> None:
+    """Write ``text`` between this benchmark's markers in ``path``, keeping the other sections
+    (the load test writes its own)."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    block = f"{begin}\n{text.strip()}\n{end}\n"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in current and end in current:
+        before, rest = current.split(begin, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        current = before + block + ("\n" + after if after else "")
+    else:
+        current = block + ("\n" + current if current else "")
+    path.write_text(current, encoding="utf-8")
 
 
 if __name__ == "__main__":

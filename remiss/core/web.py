@@ -28,6 +28,25 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
 ]
 
 
+def _drain_request_body(max_content_length: int | None) -> None:
+    """Read and discard the body of a refused upload. A browser sends the whole file before it
+    reads the answer; a server (gunicorn) that closes the connection with the body unread makes
+    it show a reset connection instead of our Swedish page. Bodies far beyond the limit are not
+    read: then the connection is cut."""
+    remaining = request.content_length or 0
+    if not max_content_length or remaining > 5 * max_content_length:
+        return
+    stream = request.environ.get("wsgi.input")
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(remaining, 256 * 1024))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except OSError:
+        pass  # the client gave up
+
+
 class Anonymous(AnonymousUserMixin):
     role = None
     is_admin = is_officer = is_manager = is_respondent = is_staff = False
@@ -67,6 +86,8 @@ def init_app(app: Flask) -> None:
         def handler(error):
             if status == 500:
                 db.session.rollback()
+            if status == 413:
+                _drain_request_body(app.config["MAX_CONTENT_LENGTH"])
             return render_template("errors/error.html", status=status, title=title, text=text), status
 
         return handler

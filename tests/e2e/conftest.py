@@ -1,0 +1,209 @@
+"""Browser tests: the app served by a real threaded HTTP server on a free loopback port, with a
+fresh database holding the demo data, driven through Playwright by Debian's chromium
+(``/usr/bin/chromium``; no browser is ever downloaded).
+
+Fixtures for the tests here:
+
+- ``app``          overrides the suite's app: served over real HTTP (no SERVER_NAME), CSRF on,
+                   a fresh database (SQLite file, or REMISS_TEST_DATABASE_URL) with the demo data
+- ``live_server``  the running server: ``live_server.url``, ``live_server.app``
+- ``browser``      one headless chromium for the whole session
+- ``context``      a fresh browser context (its own cookies) on the live server; ``new_context()``
+                   for a second person at the same time
+- ``page``         a page in ``context``; fails the test on a Content-Security-Policy violation, a
+                   JavaScript error or a 5xx response; on failure a screenshot and the HTML go to
+                   test-artifacts/
+- ``sign_in(page, who)``  signs in through the login form (a demo account's e-mail or Role)
+
+and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/pages.py``
+(``demo_account``, ``sign_in``, ``sign_out``, ``password_link``, ``focused``, ``tab_to``).
+Browser contexts are isolated from each other (Playwright starts chromium with a fresh,
+temporary user-data-dir and each context is a separate incognito-like profile).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from remiss import PROJECT_ROOT, create_app
+from remiss.auth.models import User
+from remiss.demo import ACCOUNTS, ORGANISATIONS_CSV, load_demo
+from remiss.extensions import db
+from remiss.organisations.models import Organisation
+from remiss.organisations.service import import_organisations
+from tests.conftest import TEST_DATABASE_URL, empty_schema
+from tests.e2e.pages import sign_in as _sign_in
+from tests.servers import werkzeug_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app as the browser sees it: real HTTP on 127.0.0.1, CSRF protection on, demo data."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "e2e",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'e2e.sqlite'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": True,
+    }
+    app = create_app(config)
+    with app.app_context():
+        empty_schema()
+        db.create_all()
+        load_demo_data()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+_demo_password_hashes: dict[str, str] = {}
+
+
+def load_demo_data() -> None:
+    """``load_demo()``, with the demo accounts' Argon2 hashes (slow on purpose) computed once per
+    session: after the first time the accounts are created with the same hashes beforehand, and
+    ``load_demo`` (which matches accounts by e-mail) loads the rest as always."""
+    if _demo_password_hashes:
+        import_organisations(ORGANISATIONS_CSV.read_text(encoding="utf-8"))
+        for account in ACCOUNTS:
+            organisation = Organisation.by_name(account.organisation) if account.organisation else None
+            db.session.add(
+                User(
+                    email=account.email,
+                    name=account.name,
+                    role=account.role,
+                    organisation=organisation,
+                    password_hash=_demo_password_hashes[account.email],
+                )
+            )
+        db.session.flush()
+    load_demo()
+    db.session.commit()
+    for account in ACCOUNTS:
+        _demo_password_hashes[account.email] = User.by_email(account.email).password_hash
+
+
+@pytest.fixture(autouse=True)
+def _no_csrf_in_unit_tests():
+    """Overrides the suite's fixture of the same name: in the browser CSRF protection stays on."""
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture
+def live_server(app):
+    with werkzeug_server(app) as url:
+        app.config["BASE_URL"] = url  # links in e-mail point at this server
+        yield LiveServer(app=app, url=url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Each context below starts from a fresh, temporary profile (user-data-dir).
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """``new_context()`` opens another browser context: another person with their own cookies."""
+    contexts = []
+
+    def open_context(**options):
+        options = {"base_url": live_server.url, "locale": "sv-SE", "accept_downloads": True, **options}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
+
+
+@pytest.fixture
+def page(context, request):
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"Server error: {response.status} {response.request.method} {response.url}")
+            if response.status >= 500
+            else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"Console: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    if _failed(request.node):
+        save_artifacts(page, request.node.nodeid)
+    if problems and not _failed(request.node):
+        pytest.fail("The browser reported:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def sign_in():
+    return _sign_in
+
+
+def save_artifacts(page, name: str) -> None:
+    """A screenshot and the HTML of ``page`` under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:150]
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"), full_page=True)
+        (ARTIFACTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as error:  # noqa: BLE001 - a closed page must not hide the real failure
+        (ARTIFACTS / f"{stem}.txt").write_text(f"No screenshot: {error}\n", encoding="utf-8")
+
+
+def _failed(item) -> bool:
+    return any(
+        getattr(item, f"report_{when}", None) and getattr(item, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)

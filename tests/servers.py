@@ -1,0 +1,80 @@
+"""Serving the app for real in tests: a threaded werkzeug server in this process, or gunicorn
+(the production server) in a child process, each on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from remiss import PROJECT_ROOT
+
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def werkzeug_server(app) -> Iterator[str]:
+    """Serve ``app`` (threaded) in a background thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+@contextlib.contextmanager
+def gunicorn_server(config: dict[str, str], workers: int = 1, log=None) -> Iterator[str]:
+    """Run ``gunicorn app:app`` with ``config`` as REMISS_* environment variables (for example
+    ``{"DATABASE_URL": ..., "SECRET_KEY": ...}``); yields the base URL and stops it afterwards."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("REMISS_")}
+    env.update({f"REMISS_{key}": str(value) for key, value in config.items()})
+    env.setdefault("REMISS_SESSION_COOKIE_SECURE", "false")  # plain http on loopback
+    env.setdefault("REMISS_REMEMBER_COOKIE_SECURE", "false")
+    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:app"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
