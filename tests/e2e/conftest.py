@@ -30,11 +30,8 @@ import pytest
 from flask import Flask
 
 from remiss import PROJECT_ROOT, create_app
-from remiss.auth.models import User
-from remiss.demo import ACCOUNTS, ORGANISATIONS_CSV, load_demo
+from remiss.demo import load_demo
 from remiss.extensions import db
-from remiss.organisations.models import Organisation
-from remiss.organisations.service import import_organisations
 from tests.conftest import TEST_DATABASE_URL, empty_schema
 from tests.e2e.pages import sign_in as _sign_in
 from tests.servers import werkzeug_server
@@ -61,43 +58,18 @@ def app(tmp_path):
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'e2e.sqlite'}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": True,
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",  # the production profile is slow on purpose
     }
     app = create_app(config)
     with app.app_context():
         empty_schema()
         db.create_all()
-        load_demo_data()
+        load_demo()
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-_demo_password_hashes: dict[str, str] = {}
-
-
-def load_demo_data() -> None:
-    """``load_demo()``, with the demo accounts' Argon2 hashes (slow on purpose) computed once per
-    session: after the first time the accounts are created with the same hashes beforehand, and
-    ``load_demo`` (which matches accounts by e-mail) loads the rest as always."""
-    if _demo_password_hashes:
-        import_organisations(ORGANISATIONS_CSV.read_text(encoding="utf-8"))
-        for account in ACCOUNTS:
-            organisation = Organisation.by_name(account.organisation) if account.organisation else None
-            db.session.add(
-                User(
-                    email=account.email,
-                    name=account.name,
-                    role=account.role,
-                    organisation=organisation,
-                    password_hash=_demo_password_hashes[account.email],
-                )
-            )
-        db.session.flush()
-    load_demo()
-    db.session.commit()
-    for account in ACCOUNTS:
-        _demo_password_hashes[account.email] = User.by_email(account.email).password_hash
 
 
 @pytest.fixture(autouse=True)
