@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import abort, current_app, send_file
 
 from remiss.core.errors import DomainError
 from remiss.documents.models import Document, DocumentKind
@@ -155,6 +155,25 @@ def store(
         sha256=digest.hexdigest(),
         uploaded_by=uploaded_by,
     )
+
+
+def send(document: Document, *, public: bool = False):
+    """The file as a download: always an attachment under its original name, never sniffed;
+    a private file is never cached. A file missing from storage is a 404."""
+    path = path_of(document)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def delete(document: Document) -> None:

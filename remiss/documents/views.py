@@ -3,7 +3,7 @@ attachment, under its original (Swedish) name."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
 from remiss.documents import service
@@ -30,16 +30,4 @@ def download(document_id: int):
     document = db.get_or_404(Document, document_id)
     if not can_download(current_user, document):
         abort(404)
-    path = service.path_of(document)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return service.send(document)

@@ -89,20 +89,7 @@ def feedback(round_id: int):
 def document(round_id: int, document_id: int):
     round_ = service.get_public_round_or_404(round_id)
     document = service.public_document_or_404(round_, document_id)
-    path = documents.path_of(document)
-    if not path.is_file():
-        return render_template(
-            "errors/error.html", status=404, title="Filen finns inte", text="Filen kunde inte hittas."
-        ), 404
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return documents.send(document, public=True)
 
 
 @bp.route("/register/<int:round_id>/answers.zip")
