@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from remiss import events
 from remiss.audit.models import AuditEvent
 from remiss.auth.models import Role
+from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.feedback import service
 from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Round
+from tests.mail import smtp_fixture  # noqa: F401
 from tests.register_data import ALDRE, CENTRUM, GROUND, KRIMINALVARDEN, POLISEN, build_world
 
 
@@ -217,3 +220,28 @@ def test_the_public_register_shows_the_feedback_to_everyone(app, client, world):
     assert f"Uppgiften omfattas av sekretess enligt {GROUND}" in page  # its confidential one
     assert "Uppgifter om en enskild familj i Backa." not in page
     assert "Sekretessbelagt resonemang" not in page and "RÄTTELSE" not in page
+
+
+def test_the_feedback_e_mail_is_delivered_by_the_e_mail_job_once(app, client, login_as, world, smtp):
+    """The feedback area records its messages; the notifications area's job delivers them."""
+    login_as(Role.OFFICER)
+    client.post(f"/rounds/{world.public_id}/feedback/finalise")
+    with app.app_context():
+        report = send_due_messages(utcnow())
+    feedback = [r for r in smtp.received if r.subject.startswith("Återkoppling på ert remissvar")]
+    assert sorted(r.rcpt_tos[0] for r in feedback) == sorted(
+        [
+            "socialn.mnden.centrum@example.goteborg.se",
+            "polismyndigheten@example.goteborg.se",
+            "kriminalv.rden@example.goteborg.se",
+        ]
+    )
+    assert report.sent == len(smtp.received)
+    centrum = next(r for r in feedback if r.rcpt_tos[0].startswith("socialn.mnden.centrum"))
+    assert "Samverkans omfattning beskrivs nu i avsnitt 3." in centrum.text
+    assert f'href="http://localhost/rounds/{world.public_id}/feedback"' in centrum.html
+    assert {m.status for m in messages(app) if m.kind is MessageKind.FEEDBACK} == {MessageStatus.SENT}
+    smtp.clear()
+    with app.app_context():
+        send_due_messages(utcnow())
+    assert smtp.received == []

@@ -272,3 +272,49 @@ def test_long_lists_are_paged(app, client):
     second = client.get("/register/", query_string={"page": 2}).text
     assert second.count('<th scope="row">') == 5
     assert client.get("/register/", query_string={"page": 99}).status_code == 200
+
+
+def test_the_round_page_takes_a_fixed_number_of_queries_however_many_answers(app, client, world):
+    """An anonymous, crawlable page: it must not load each answer, its comments and files one
+    by one."""
+    import sqlalchemy as sa
+
+    from remiss.answers.models import MeasurePosition
+    from tests.factories import make_organisation
+    from tests.register_data import answer, pdf
+
+    def queries() -> int:
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/register/{world.public_id}").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    few = queries()
+    with app.app_context():
+        round_ = db.session.get(Round, world.public_id)
+        round_.reopen()
+        for i in range(6):
+            organisation = make_organisation(f"Stadsdelsnämnd {i}")
+            recipient = round_.recipients[0].__class__(organisation=organisation, contact_email=f"s{i}@x.se")
+            round_.recipients.append(recipient)
+            version = answer(
+                recipient,
+                comment=f"Svar {i}",
+                measures={"1:1": (MeasurePosition.ASSENT, f"Synpunkt {i}"), "2:1": (None, "Mer")},
+            )
+            version.documents.append(pdf(f"Beslut {i}.pdf", f"Beslut {i}"))
+            recipient.answer.submit(by=None)
+        round_.close()
+        db.session.commit()
+    many = queries()
+    assert "Synpunkt 5" in client.get(f"/register/{world.public_id}").text
+    assert many == few

@@ -266,3 +266,40 @@ def test_files_of_an_earlier_version_are_not_presented_as_current(app, client, l
         "Förteckning.txt",
         "Socialnämnden Centrum/Tidigare versioner/Version 2/Beslut.pdf",
     ]
+
+
+def test_the_zip_for_the_record_holds_confidential_files_and_names_their_ground(app, client, login_as, demo):
+    """The round's ZIP is for the city's own record-keeping: a file withheld from the public
+    register is still a record and goes in, and the listing says on which ground it is withheld."""
+    with app.app_context():
+        round_ = db.session.get(Round, demo)
+        secret = service.store(
+            io.BytesIO(files.pdf("Underlag")),
+            "Underlag.pdf",
+            kind=DocumentKind.APPENDIX,
+            allowed=service.ROUND_DOCUMENT_TYPES,
+        )
+        secret.round_id = round_.id
+        secret.secrecy_ground = "OSL 18 kap. 1 §"
+        db.session.add(secret)
+        centrum = recipient_of(demo, "Socialnämnden Centrum").answer
+        received_on = centrum.latest_submitted.received_on
+        centrum.reopen(None, "Rättelse")
+        _attach(centrum.start_draft(), "Protokollsutdrag.pdf", "Centrum")
+        version = centrum.submit(by=None, channel=Channel.EMAIL, received_on=received_on)
+        db.session.commit()
+        version.secrecy_ground = "OSL 26 kap. 1 §"
+        db.session.commit()
+
+    login_as(Role.OFFICER)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/rounds/{demo}/summary/documents").data))
+    assert "Remisshandlingar/Underlag.pdf" in archive.namelist()
+    assert "Socialnämnden Centrum/Protokollsutdrag.pdf" in archive.namelist()
+    lines = archive.read("Förteckning.txt").decode().splitlines()
+    assert lines[2].endswith("\tSekretess")
+    underlag = next(line for line in lines if line.startswith("Remisshandlingar/Underlag.pdf"))
+    assert underlag.endswith("\tOSL 18 kap. 1 §")
+    centrum_line = next(
+        line for line in lines if line.startswith("Socialnämnden Centrum/Protokollsutdrag.pdf")
+    )
+    assert centrum_line.endswith("\tOSL 26 kap. 1 § (hela svaret)")

@@ -1,24 +1,24 @@
 """Marking the assessment as final and telling every body that answered.
 
-The feedback e-mails are ``Message`` rows added in the same transaction as the finalisation;
-the e-mail job delivers any pending message. Each is inserted with ``ON CONFLICT DO NOTHING`` on
-its ``dedup_key`` (``feedback:<recipient>:<round>``), so that a repeat, or two officers at once,
-cannot queue a second one."""
+The feedback e-mails are recorded in the outbox by the notifications area's ``queue``, in the same
+transaction as the finalisation; the e-mail job (``send_due_messages``) delivers them. ``queue``
+inserts with ``ON CONFLICT DO NOTHING`` on the ``dedup_key`` (``feedback:<recipient>:<round>``),
+so that a repeat, or two officers at once, cannot queue a second one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from flask import current_app, render_template
-from sqlalchemy.dialects import postgresql, sqlite
+from flask import render_template
 
 from remiss import events
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
 from remiss.core.time import format_date, utcnow
 from remiss.extensions import db
-from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.notifications import messages
+from remiss.notifications.models import MessageKind
+from remiss.notifications.service import queue
 from remiss.public.service import PublicAnswer, answered_recipients
 from remiss.rounds.models import Recipient, Round, RoundStatus
 
@@ -75,28 +75,7 @@ def dedup_key(recipient: Recipient) -> str:
 
 def feedback_link(round_: Round) -> str:
     """The absolute address of the feedback page, from ``BASE_URL`` (works without a request)."""
-    adapter = current_app.url_map.bind("localhost")
-    path = adapter.build("feedback.show", {"round_id": round_.id})
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def _insert_ignoring_duplicates(values: dict) -> bool:
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:  # another database: check first (not safe against a concurrent run)
-        exists = db.session.scalar(sa.select(Message.id).where(Message.dedup_key == values["dedup_key"]))
-        if exists is not None:
-            return False
-        db.session.add(Message(**values))
-        db.session.flush()
-        return True
-    statement = (
-        insert(Message)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(Message.id)
-    )
-    return db.session.execute(statement).scalar() is not None
+    return messages.absolute_url("feedback.show", round_id=round_.id)
 
 
 def queue_feedback_messages(round_: Round, *, now: datetime) -> int:
@@ -106,20 +85,19 @@ def queue_feedback_messages(round_: Round, *, now: datetime) -> int:
     link = feedback_link(round_)
     queued = 0
     for recipient in answered_recipients(round_):
+        if not recipient.contact_email:
+            continue
         answer = PublicAnswer(recipient, recipient.latest_submitted)
         context = {"round": round_, "answer": answer, "link": link}
-        values = {
-            "kind": MessageKind.FEEDBACK,
-            "status": MessageStatus.PENDING,
-            "dedup_key": dedup_key(recipient),
-            "round_id": round_.id,
-            "recipient_id": recipient.id,
-            "to_address": recipient.contact_email,
-            "subject": f"Återkoppling på ert remissvar: {round_.title} (dnr {round_.dnr})"[:300],
-            "body_text": render_template("feedback/email.txt", **context),
-            "body_html": render_template("feedback/email.html", **context),
-            "attempts": 0,
-            "created_at": now,
-        }
-        queued += _insert_ignoring_duplicates(values)
+        composed = messages.Composed(
+            kind=MessageKind.FEEDBACK,
+            to=recipient.contact_email,
+            subject=f"Återkoppling på ert remissvar: {round_.title} (dnr {round_.dnr})",
+            text=render_template("feedback/email.txt", **context),
+            html=render_template("feedback/email.html", **context),
+            dedup_key=dedup_key(recipient),
+            round_id=round_.id,
+            recipient_id=recipient.id,
+        )
+        queued += queue(composed, now) is not None
     return queued

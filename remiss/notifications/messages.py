@@ -263,13 +263,22 @@ def _positions_summary(version) -> list[dict]:
 
 def receipt(version, now: datetime | None = None) -> Composed:
     """The receipt of a submitted answer version: to the recipient's address, a copy to the
-    user who submitted it."""
+    user who submitted it. An answer that came by post or e-mail and was registered by the
+    office says when and how it arrived and who registered it: the moment of registration is
+    not the moment of arrival, and the officer did not send it."""
+    from remiss.answers.models import Channel
+
     now = now or utcnow()
     recipient = version.answer.recipient
     round_ = recipient.round
     context = _round_context(round_, recipient, now)
+    channel = getattr(version, "channel", None)
+    registered = channel is not None and channel is not Channel.TRACKER
     context.update(
         version=version,
+        registered=registered,
+        channel=channel.label.lower() if registered else "",
+        received_on=format_date(version.received_on) if registered else "",
         submitted_at=format_datetime(version.submitted_at),
         submitted_by=version.submitted_by,
         position=version.position.label if version.position else "Inget ställningstagande",

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
 
-from remiss.answers.models import AnswerVersion, MeasureComment
+from remiss.answers.models import Answer, AnswerVersion, MeasureComment
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
-from remiss.rounds.models import Recipient, Round, RoundStatus
+from remiss.rounds.models import FocusArea, Recipient, Round, RoundStatus
 
 # The statuses of a round that the register shows; a draft never.
 LISTED_STATUSES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.ARCHIVED)
@@ -40,8 +40,28 @@ def _listed_query():
     return sa.select(Round).where(Round.is_public.is_(True), Round.status.in_(LISTED_STATUSES))
 
 
-def get_public_round_or_404(round_id: int) -> Round:
-    round_ = db.session.scalar(_listed_query().where(Round.id == round_id))
+def _with_answers():
+    """Everything the register's pages read of a round, loaded in a fixed number of queries
+    however many answers, comments and files it has."""
+    return (
+        selectinload(Round.focus_areas).selectinload(FocusArea.measures),
+        selectinload(Round.documents),
+        selectinload(Round.recipients).options(
+            selectinload(Recipient.organisation),
+            selectinload(Recipient.answer)
+            .selectinload(Answer.versions)
+            .options(selectinload(AnswerVersion.comments), selectinload(AnswerVersion.documents)),
+        ),
+    )
+
+
+def get_public_round_or_404(round_id: int, *, with_answers: bool = False) -> Round:
+    """The public round ``round_id`` or 404; ``with_answers`` loads its answers with it, for the
+    pages that show them."""
+    query = _listed_query().where(Round.id == round_id)
+    if with_answers:
+        query = query.options(*_with_answers())
+    round_ = db.session.scalar(query)
     if round_ is None:
         abort(404)
     return round_

@@ -67,7 +67,7 @@ def index():
 
 @bp.route("/register/<int:round_id>", endpoint="round")
 def round_page(round_id: int):
-    round_ = service.get_public_round_or_404(round_id)
+    round_ = service.get_public_round_or_404(round_id, with_answers=True)
     return render_template(
         "public/round.html",
         round=round_,
@@ -79,7 +79,7 @@ def round_page(round_id: int):
 @bp.route("/register/<int:round_id>/feedback")
 def feedback(round_id: int):
     """The office's assessment next to every body's public comments, once it is final."""
-    round_ = service.get_public_round_or_404(round_id)
+    round_ = service.get_public_round_or_404(round_id, with_answers=True)
     if round_.assessment_final_at is None:
         return render_template("public/feedback.html", round=round_, answers=[]), 404
     return render_template("public/feedback.html", round=round_, answers=service.public_answers(round_))
@@ -95,7 +95,7 @@ def document(round_id: int, document_id: int):
 @bp.route("/register/<int:round_id>/answers.zip")
 def archive(round_id: int):
     """Every submitted answer's public files and a listing, for a round that takes no more answers."""
-    round_ = service.get_public_round_or_404(round_id)
+    round_ = service.get_public_round_or_404(round_id, with_answers=True)
     if round_.status not in service.FINISHED_STATUSES:
         return render_template(
             "errors/error.html",

@@ -1,7 +1,9 @@
 """All documents of a round as one ZIP file, for the city's record-keeping (diarieföring): the
 round's own documents, and each answer's files in a folder named by the organisation. The files
 of the version that counts lie in the organisation's folder; files of earlier submitted versions
-in a subfolder per version. Drafts' files are not records yet and are left out.
+in a subfolder per version. Drafts' files are not records yet and are left out. Files the office
+has withheld from the public register (a confidential file or a confidential whole answer) are
+records all the same and go in: the listing names the legal ground of each.
 
 The ZIP is streamed: the list of files is read from the database first, then the archive is
 written piece by piece as the client downloads it, never held whole in memory."""
@@ -36,6 +38,7 @@ class Entry:
     path: Path  # the stored file
     document: Document
     owner: str  # "Remissen" or the organisation (and version)
+    secrecy: str = ""  # the legal ground on which it is withheld from the public, if it is
 
 
 def safe_part(text: str) -> str:
@@ -62,7 +65,7 @@ def round_archive_entries(round_: Round) -> list[Entry]:
         sa.select(Document).where(Document.round_id == round_.id).order_by(Document.uploaded_at, Document.id)
     ):
         name = _unique(f"{ROUND_FOLDER}/{safe_part(document.original_name)}", taken)
-        entries.append(Entry(name, path_of(document), document, "Remissen"))
+        entries.append(Entry(name, path_of(document), document, "Remissen", document.secrecy_ground or ""))
 
     # The number of the version that counts (the latest submitted), per answer of the round.
     latest = (
@@ -72,7 +75,13 @@ def round_archive_entries(round_: Round) -> list[Entry]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(Document, AnswerVersion.number, Organisation.name, AnswerVersion.number == latest.c.number)
+        sa.select(
+            Document,
+            AnswerVersion.number,
+            Organisation.name,
+            AnswerVersion.number == latest.c.number,
+            AnswerVersion.secrecy_ground,
+        )
         .join(AnswerVersion, Document.version_id == AnswerVersion.id)
         .join(latest, latest.c.answer_id == AnswerVersion.answer_id)
         .join(Answer, AnswerVersion.answer_id == Answer.id)
@@ -81,14 +90,15 @@ def round_archive_entries(round_: Round) -> list[Entry]:
         .where(Recipient.round_id == round_.id, AnswerVersion.submitted_at.is_not(None))
         .order_by(Organisation.name, AnswerVersion.number.desc(), Document.uploaded_at, Document.id)
     ).all()
-    for document, number, organisation, counts in rows:
+    for document, number, organisation, counts, answer_secrecy in rows:
         folder = safe_part(organisation)
         owner = organisation
         if not counts:
             folder += f"/Tidigare versioner/Version {number}"
             owner += f", version {number}"
         name = _unique(f"{folder}/{safe_part(document.original_name)}", taken)
-        entries.append(Entry(name, path_of(document), document, owner))
+        secrecy = document.secrecy_ground or (f"{answer_secrecy} (hela svaret)" if answer_secrecy else "")
+        entries.append(Entry(name, path_of(document), document, owner, secrecy))
     return entries
 
 
@@ -96,14 +106,14 @@ def manifest(round_: Round, entries: list[Entry]) -> str:
     lines = [
         f"Remisshandlingar för {round_.dnr} {round_.title}",
         "",
-        "Fil\tHör till\tSort\tUppladdad\tSHA-256",
+        "Fil\tHör till\tSort\tUppladdad\tSHA-256\tSekretess",
     ]
     for entry in entries:
         document = entry.document
         missing = "" if entry.path.is_file() else "\tSAKNAS I ARKIVET"
         lines.append(
             f"{entry.name}\t{entry.owner}\t{document.kind.label}\t"
-            f"{format_datetime(document.uploaded_at)}\t{document.sha256}{missing}"
+            f"{format_datetime(document.uploaded_at)}\t{document.sha256}\t{entry.secrecy}{missing}"
         )
     return "\n".join(lines) + "\n"
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
@@ -155,25 +154,28 @@ class _SheetWriter:
 
     # Cells ----------------------------------------------------------------------------------
     def _style(self, **attributes) -> StyleArray:
-        """A style, registered with the workbook once; cells get a copy of it (setting a
-        cell's font or alignment one by one costs a lookup per cell, which adds up over
-        100,000 cells)."""
+        """A style, registered with the workbook once through the public setters; cells are
+        made with a copy of it (``Cell(…, style_array=…)``), since setting a cell's font or
+        alignment one by one costs a lookup per cell, which adds up over 100,000 cells, and a
+        named style costs more still. Reading the array back is the one use of a private
+        attribute (``_style``); test_summary_xlsx reads every style back from the file, so an
+        openpyxl that changed it would fail there."""
         cell = WriteOnlyCell(self.ws)
         for name, value in attributes.items():
             setattr(cell, name, value)
         return cell._style
 
-    def _text_cell(self, text: str, style: StyleArray | None = None) -> WriteOnlyCell:
-        """A cell that holds ``text`` as text, whatever it begins with. (Assigning ``value``
-        would make openpyxl store ``=…`` as a formula and ``#N/A`` as an error value.)"""
-        cell = WriteOnlyCell(self.ws)
-        cell._value = text
+    def _styled(self, value, style: StyleArray | None) -> Cell:
+        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
+
+    def _text_cell(self, text: str, style: StyleArray | None = None) -> Cell:
+        """A cell that holds ``text`` as text, whatever it begins with: openpyxl types ``=…``
+        as a formula and ``#N/A`` as an error value, so the type is set back to text."""
+        cell = self._styled(text, style)
         cell.data_type = "s"
-        if style is not None:
-            cell._style = copy(style)
         return cell
 
-    def _header_cell(self, text: str) -> WriteOnlyCell:
+    def _header_cell(self, text: str) -> Cell:
         return self._text_cell(text, self._header_style)
 
     def _cell(self, value, column: Column):
@@ -192,9 +194,7 @@ class _SheetWriter:
             style = self._date_style
         else:
             return value
-        cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(style)
-        return cell
+        return self._styled(value, style)
 
     # Rows -----------------------------------------------------------------------------------
     def append(self, values: Sequence, *, bold_first: bool = False) -> None:
