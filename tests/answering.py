@@ -4,7 +4,6 @@ the way a browser would submit it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
@@ -14,6 +13,7 @@ from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Recipient, Round
 from tests.factories import PASSWORD, make_round, make_user
+from tests.http import read_form
 
 CENTRUM = "Socialnämnden Centrum"
 NORDOST = "Socialnämnden Nordost"
@@ -76,58 +76,6 @@ def structure(app, round_id: int) -> dict[str, int]:
 def user_name(app, user_id: int) -> str:
     with app.app_context():
         return db.session.scalar(sa.select(User.name).where(User.id == user_id))
-
-
-class _FormReader(HTMLParser):
-    def __init__(self, action: str):
-        super().__init__(convert_charrefs=True)
-        self.action = action
-        self.inside = False
-        self.values: dict[str, str] = {}
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("action") == self.action
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("radio", "checkbox"):
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value", "on")
-            elif kind not in ("file", "submit"):
-                self.values[name] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea is not None:
-            text = "".join(self._text)
-            # A browser drops the one line break right after <textarea>.
-            if text.startswith("\r\n"):
-                text = text[2:]
-            elif text.startswith("\n"):
-                text = text[1:]
-            self.values[self._textarea] = text
-            self._textarea = None
-        if tag == "form":
-            self.inside = False
-
-
-def read_form(html: str, action: str) -> dict[str, str]:
-    """The fields of the form posting to ``action`` as a browser would send them unchanged."""
-    reader = _FormReader(action)
-    reader.feed(html)
-    assert reader.values, f"no form posting to {action}"
-    return reader.values
 
 
 def edit_url(round_id: int) -> str:

@@ -1,6 +1,7 @@
 """Small helpers for tests that speak HTTP: sign a test client in without the login form, read a
-CSRF token from a page as a browser would, and post a file the way a browser's form does, through
-the test client or over a real socket."""
+CSRF token or a whole form from a page as a browser would, and post a file the way a browser's
+form does, through the test client or over a real socket. Light on imports: the load test's
+locustfile uses it too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 
@@ -80,3 +82,55 @@ def post_over_socket(url: str, body: bytes, content_type: str, cookie: str = "")
 
 def random_name(prefix: str = "test") -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value", "on")
+            elif kind not in ("file", "submit"):
+                self.values[name] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            # A browser drops the one line break right after <textarea>.
+            if text.startswith("\r\n"):
+                text = text[2:]
+            elif text.startswith("\n"):
+                text = text[1:]
+            self.values[self._textarea] = text
+            self._textarea = None
+        if tag == "form":
+            self.inside = False
+
+
+def read_form(html: str, action: str) -> dict[str, str]:
+    """The fields of the form posting to ``action`` as a browser would send them unchanged."""
+    reader = _FormReader(action)
+    reader.feed(html)
+    assert reader.values, f"no form posting to {action}"
+    return reader.values

@@ -145,7 +145,8 @@ def test_a_submitted_answer_is_read_only_for_the_respondent(app):
     assert response.status_code == 302
     assert client.get(preview_url(round_id)).status_code == 302
     response = client.post(submit_url(round_id), data={"version_token": "new"}, follow_redirects=True)
-    assert "Det finns inget utkast att skicka in." in response.text
+    assert "Svaret är redan inskickat av" in response.text
+    assert "Ingenting nytt skickades in." in response.text
     with app.app_context():
         answer = recipient_of(round_id).answer
         assert [v.comment for v in answer.versions] == ["Inskickat"]

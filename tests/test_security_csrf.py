@@ -11,7 +11,7 @@ from remiss.auth.models import Role
 from remiss.extensions import db
 from tests import test_role_matrix
 from tests.http import csrf_token, signed_in_client
-from tests.test_role_matrix import ROUTES, allowed_roles
+from tests.test_role_matrix import ROUTES, allowed_roles, url_of
 
 url_values = test_role_matrix.url_values  # the fixture: a value for every URL argument
 
@@ -37,11 +37,7 @@ def database_state() -> dict[str, list[tuple]]:
 @pytest.mark.parametrize("token", ["missing", "wrong", "another session's"])
 def test_post_without_a_valid_token_is_refused(app, endpoint, rule, method, url_values, token):
     values, users = url_values
-    with app.test_request_context():
-        from flask import url_for
-
-        arguments = {name: values[name] for name in app.url_map._rules_by_endpoint[endpoint][0].arguments}
-        url = url_for(endpoint, **arguments)
+    url = url_of(app, endpoint, values)
     allowed = allowed_roles(endpoint)
     # Someone who may use the route, so that only the token stands in the way.
     role = None if allowed is None else sorted(allowed, key=lambda r: r.value)[0]
@@ -89,7 +85,8 @@ def test_signing_out_needs_the_token_too(app, url_values):
     values, users = url_values
     client = signed_in_client(app, users[Role.OFFICER])
     assert client.post("/auth/logout").status_code == 400
-    assert client.get("/").status_code == 200  # still signed in
+    assert client.get("/rounds/start").status_code == 200  # still signed in
     token = csrf_token(client, "/")
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
-    assert client.get("/").status_code == 302
+    response = client.get("/rounds/start")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

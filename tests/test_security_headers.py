@@ -10,7 +10,8 @@ from flask import abort
 from remiss.auth.models import Role
 from remiss.core.web import CONTENT_SECURITY_POLICY
 from tests import test_role_matrix
-from tests.test_role_matrix import ROLES, ROUTES
+from tests.http import signed_in_client
+from tests.test_role_matrix import ROUTES, VISITORS, url_of, who_is
 
 url_values = test_role_matrix.url_values  # the fixture: a value for every URL argument
 
@@ -52,22 +53,12 @@ def test_the_policy_itself():
 @pytest.mark.parametrize("endpoint, rule, method", GET_ROUTES)
 def test_every_page_for_every_role(app, endpoint, rule, method, url_values):
     values, users = url_values
-    with app.test_request_context():
-        from flask import url_for
-
-        arguments = {name: values[name] for name in app.url_map._rules_by_endpoint[endpoint][0].arguments}
-        url = url_for(endpoint, **arguments)
-    for role in ROLES:
-        client = app.test_client()
-        if role is not None:
-            with client.session_transaction() as session:
-                session["_user_id"] = users[role]
-                session["_fresh"] = True
+    url = url_of(app, endpoint, values)
+    for visitor in VISITORS:
+        client = signed_in_client(app, users.get(visitor))
         response = client.get(url)
         response.close()
-        assert_secure_headers(
-            response, f"{role.value if role else 'anonymous'} GET {url} ({response.status_code})"
-        )
+        assert_secure_headers(response, f"{who_is(visitor)} GET {url} ({response.status_code})")
 
 
 @pytest.mark.parametrize("path", ["/static/css/app.css", "/static/js/app.js", "/static/finns-inte.js"])

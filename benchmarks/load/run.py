@@ -1,6 +1,7 @@
 """The load test: a fresh database with the demo data and one account per simulated person,
 gunicorn with 2 workers on a free loopback port, locust headless for a bounded time, then the
-verdict: no server errors (no 5xx, no failed check, no traceback in gunicorn's log).
+verdict: no server errors (no 5xx, no failed check, no traceback in gunicorn's log), and every
+submission the server acknowledged with a receipt number is in the database.
 
     .venv/bin/python benchmarks/load/run.py             # SQLite, 60 s, 30 users
     REMISS_TEST_DATABASE_URL=postgresql+psycopg://… \
@@ -45,6 +46,8 @@ class Result:
     median_ms: float
     p95_ms: float
     max_ms: float
+    acknowledged: int  # submissions the server acknowledged with a receipt
+    missing: int  # of which not in the database afterwards
     problems: list[str]
 
     @property
@@ -55,12 +58,14 @@ class Result:
         return (
             f"| {time.strftime('%Y-%m-%d')} | {self.database} | {self.users} | {self.seconds} s | "
             f"{self.requests} | {self.rps:.1f} | {self.median_ms:.0f} | {self.p95_ms:.0f} | "
-            f"{self.max_ms:.0f} | {self.failures} | {self.server_errors} |"
+            f"{self.max_ms:.0f} | {self.failures} | {self.server_errors} | {self.acknowledged} | "
+            f"{self.missing} |"
         )
 
 
-def prepare_database(url: str, users: int, password: str, folder: Path) -> None:
-    """Migrations (as in production), the demo data, and ``users`` accounts per role."""
+def prepare_database(url: str, users: int, password: str, folder: Path, profile: str) -> tuple[int, int]:
+    """Migrations (as in production), the demo data, and ``users`` accounts per role; returns
+    the ids of the open and of the closed demo round."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
@@ -71,7 +76,14 @@ def prepare_database(url: str, users: int, password: str, folder: Path) -> None:
     from remiss.organisations.models import Organisation
     from remiss.rounds.models import Round, RoundStatus
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load", "INSTANCE_PATH": str(folder)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "load",
+            "INSTANCE_PATH": str(folder),
+            "PASSWORD_HASH_PROFILE": profile,
+        }
+    )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -79,6 +91,8 @@ def prepare_database(url: str, users: int, password: str, folder: Path) -> None:
         upgrade()
         load_demo()
         open_round = db.session.scalar(sa.select(Round).where(Round.status == RoundStatus.OPEN))
+        closed_round = db.session.scalar(sa.select(Round).where(Round.status == RoundStatus.CLOSED))
+        round_ids = open_round.id, closed_round.id
         bodies = [recipient.organisation for recipient in open_round.recipients]
         template = User(email="x", name="x", role=Role.OFFICER)
         template.set_password(password)  # Argon2 once; every load account shares the hash
@@ -96,6 +110,28 @@ def prepare_database(url: str, users: int, password: str, folder: Path) -> None:
                 )
         db.session.commit()
         db.engine.dispose()
+    return round_ids
+
+
+def missing_receipts(url: str, numbers: list[str], folder: Path) -> list[str]:
+    """The acknowledged receipt numbers that no submitted version in the database carries."""
+    import sqlalchemy as sa
+
+    from remiss import create_app
+    from remiss.answers.models import AnswerVersion
+    from remiss.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load", "INSTANCE_PATH": str(folder)})
+    with app.app_context():
+        found = set(
+            db.session.scalars(
+                sa.select(AnswerVersion.receipt_number).where(
+                    AnswerVersion.receipt_number.in_(numbers), AnswerVersion.submitted_at.is_not(None)
+                )
+            )
+        )
+        db.engine.dispose()
+    return [number for number in numbers if number not in found]
 
 
 def read_stats(prefix: Path) -> tuple[dict, list[dict]]:
@@ -106,7 +142,15 @@ def read_stats(prefix: Path) -> tuple[dict, list[dict]]:
     return total, failures
 
 
-def run(database: str, seconds: int, users: int, workers: int, keep: bool) -> Result:
+def run(
+    database: str,
+    seconds: int,
+    users: int,
+    workers: int,
+    keep: bool,
+    profile: str,
+    require_submissions: bool = True,
+) -> Result:
     from tests.servers import gunicorn_server
 
     folder = Path(tempfile.mkdtemp(prefix="remiss-load-"))
@@ -118,13 +162,15 @@ def run(database: str, seconds: int, users: int, workers: int, keep: bool) -> Re
         url = f"sqlite:///{folder / 'remiss.sqlite'}"
     password = secrets.token_urlsafe(16)
     print(f"== {database}: preparing a fresh database in {folder}", flush=True)
-    prepare_database(url, users, password, folder)
+    open_round, closed_round = prepare_database(url, users, password, folder, profile)
+    receipts = folder / "receipts.txt"
 
     config = {
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_hex(32),
         "INSTANCE_PATH": str(folder),
         "UPLOAD_FOLDER": str(folder / "uploads"),
+        "PASSWORD_HASH_PROFILE": profile,
     }
     log_path = folder / "gunicorn.log"
     prefix = folder / "locust"
@@ -157,7 +203,13 @@ def run(database: str, seconds: int, users: int, workers: int, keep: bool) -> Re
                 "WARNING",
             ],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "LOAD_PASSWORD": password},
+            env={
+                **os.environ,
+                "LOAD_PASSWORD": password,
+                "LOAD_OPEN_ROUND": str(open_round),
+                "LOAD_CLOSED_ROUND": str(closed_round),
+                "LOAD_RECEIPTS": str(receipts),
+            },
             timeout=seconds + 120,
             check=False,
         )
@@ -176,6 +228,12 @@ def run(database: str, seconds: int, users: int, workers: int, keep: bool) -> Re
         problems.append(f"errors in gunicorn's log: {log_path}")
     if int(total["Request Count"]) == 0:
         problems.append("no requests were made")
+    acknowledged = receipts.read_text(encoding="utf-8").split() if receipts.exists() else []
+    missing = missing_receipts(url, acknowledged, folder)
+    if missing:
+        problems.append(f"{len(missing)} acknowledged submissions are not in the database: {missing[:5]}")
+    if not acknowledged and require_submissions:
+        problems.append("no submission was acknowledged")
     if locust.returncode not in (0, 1):
         problems.append(f"locust exited with {locust.returncode}")
     result = Result(
@@ -189,6 +247,8 @@ def run(database: str, seconds: int, users: int, workers: int, keep: bool) -> Re
         median_ms=float(total["Median Response Time"] or 0),
         p95_ms=float(total["95%"] or 0),
         max_ms=float(total["Max Response Time"] or 0),
+        acknowledged=len(acknowledged),
+        missing=len(missing),
         problems=problems,
     )
     if not keep and result.ok:
@@ -207,12 +267,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the database, logs and CSV files")
+    parser.add_argument(
+        "--allow-no-submissions",
+        action="store_true",
+        help="a run too short for anyone to reach the submit button passes (the suite's 10 s run)",
+    )
+    parser.add_argument(
+        "--password-profile",
+        default="RFC_9106_LOW_MEMORY",
+        help="Argon2 parameters of the accounts (argon2.profiles); the production one by default, "
+        "CHEAPEST for the short run in the test suite, where signing in would take the whole run",
+    )
     args = parser.parse_args(argv)
-    result = run(args.database, args.seconds, args.users, args.workers, args.keep)
+    result = run(
+        args.database,
+        args.seconds,
+        args.users,
+        args.workers,
+        args.keep,
+        args.password_profile,
+        require_submissions=not args.allow_no_submissions,
+    )
     print(
         f"== {result.requests} requests, {result.rps:.1f}/s, median {result.median_ms:.0f} ms, "
         f"95th percentile {result.p95_ms:.0f} ms, max {result.max_ms:.0f} ms, "
-        f"{result.failures} failures, {result.server_errors} server errors"
+        f"{result.failures} failures, {result.server_errors} server errors; "
+        f"{result.acknowledged} submissions acknowledged, {result.missing} of them missing"
     )
     print("For benchmarks/RESULTS.md:\n" + result.markdown_row())
     for problem in result.problems:

@@ -253,8 +253,7 @@ def submit(round_id: int):
     draft = answer.draft if answer else None
     form = SubmitForm()
     if draft is None:
-        flash("Det finns inget utkast att skicka in.", "error")
-        return redirect(url_for("answers.round", round_id=round_.id))
+        return _nothing_to_submit(round_, answer)
     back = redirect(url_for("answers.preview", round_id=round_.id))
     if not form.validate_on_submit():
         return back
@@ -283,9 +282,27 @@ def submit(round_id: int):
         return back
     except StaleDataError:
         db.session.rollback()
+        if answer.draft is None:  # a colleague submitted it at the same moment
+            return _nothing_to_submit(round_, answer)
         flash(stale, "error")
         return back
     flash(f"Svaret är inskickat. Kvittensnummer {version.receipt_number}.", "success")
+    return redirect(url_for("answers.receipt", round_id=round_.id))
+
+
+def _nothing_to_submit(round_: Round, answer):
+    """No draft (any more): say so, and when someone has submitted the answer, who and when,
+    and show its receipt."""
+    submitted = answer.latest_submitted if answer else None
+    if submitted is None:
+        flash("Det finns inget utkast att skicka in.", "error")
+        return redirect(url_for("answers.round", round_id=round_.id))
+    who = submitted.submitted_by.name if submitted.submitted_by else "någon annan"
+    flash(
+        f"Svaret är redan inskickat av {who} {format_datetime(submitted.submitted_at)}, "
+        f"kvittensnummer {submitted.receipt_number}. Ingenting nytt skickades in.",
+        "info",
+    )
     return redirect(url_for("answers.receipt", round_id=round_.id))
 
 
