@@ -1,0 +1,34 @@
+"""What an officer may type or a URL may carry that the rounds pages do not expect: a Swedish
+message or a 404, never a 500, and never English from the form library."""
+
+import pytest
+
+from remiss.auth.models import Role
+from remiss.extensions import db
+from tests.factories import make_organisation, make_round
+
+HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def officer(login_as):
+    return login_as(Role.OFFICER, name="Hanna Handläggare")
+
+
+@pytest.fixture
+def round_id(app):
+    with app.app_context():
+        make_organisation("Socialnämnden Centrum", group="Socialnämnderna")
+        round_ = make_round(recipients=["Socialnämnden Nordost"])
+        db.session.commit()
+        return round_.id
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client, officer, round_id):
+    for url in (
+        f"/rounds/{HUGE}",
+        f"/rounds/{round_id}/recipients/{HUGE}/versions",
+        f"/rounds/{round_id}/recipients/{HUGE}/extension",
+        f"/rounds/{round_id}/structure/areas/{HUGE}/edit",
+    ):
+        assert client.get(url).status_code == 404, url
