@@ -32,3 +32,21 @@ def test_an_id_too_large_for_the_database_is_not_found(client, officer, round_id
         f"/rounds/{round_id}/structure/areas/{HUGE}/edit",
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=99999", "year=0", "year=²", "year=abc", f"officer={HUGE}", "officer=²", "officer=abc"],
+)
+def test_list_filters_with_values_not_offered_are_refused_in_swedish(client, officer, round_id, query):
+    response = client.get(f"/rounds/?{query}")
+    assert response.status_code == 200
+    assert "Välj ett värde i listan." in response.text
+
+
+@pytest.mark.parametrize("query", ["status=bogus", "sort=bogus"])
+def test_list_choices_not_offered_are_refused_in_swedish(client, officer, round_id, query):
+    response = client.get(f"/rounds/?{query}")
+    assert response.status_code == 200
+    assert "Not a valid choice" not in response.text
+    assert "Välj ett värde i listan." in response.text

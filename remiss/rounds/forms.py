@@ -12,6 +12,8 @@ from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.rounds.models import DNR_PATTERN, MeasureKind, RoundStatus
 
+NOT_IN_LIST = "Välj ett värde i listan."
+
 ROUND_DOCUMENT_KINDS = (DocumentKind.DRAFT, DocumentKind.COVER_LETTER, DocumentKind.APPENDIX)
 
 
@@ -144,14 +146,20 @@ class ExtensionForm(FlaskForm):
 
 
 class FilterForm(FlaskForm):
-    """The list's filters, read from the query string."""
+    """The list's filters, read from the query string. A value not offered in a list is refused
+    with a message and the filter is left out."""
 
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=enum_choices(RoundStatus, blank="Alla"), validators=[Optional()])
-    year = SelectField("År", validators=[Optional()], validate_choice=False)
-    officer = SelectField("Handläggare", validators=[Optional()], validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=enum_choices(RoundStatus, blank="Alla"),
+        validators=[Optional()],
+        invalid_choice_message=NOT_IN_LIST,
+    )
+    year = SelectField("År", validators=[Optional()], invalid_choice_message=NOT_IN_LIST)
+    officer = SelectField("Handläggare", validators=[Optional()], invalid_choice_message=NOT_IN_LIST)
     q = StringField("Sök diarienummer eller titel", validators=[Optional(), Length(max=200)])
     sort = SelectField(
         "Sortera",
@@ -159,4 +167,10 @@ class FilterForm(FlaskForm):
             [("deadline", "Sista svarsdag, närmast först"), ("-deadline", "Sista svarsdag, senast först")]
         ),
         validators=[Optional()],
+        invalid_choice_message=NOT_IN_LIST,
     )
+
+    def value(self, name: str) -> str | None:
+        """The field's value when it was chosen from its list, else None."""
+        field = self[name]
+        return field.data if field.data and not field.errors else None

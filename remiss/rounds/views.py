@@ -104,16 +104,13 @@ def index():
     form.officer.choices = officer_choices()
     form.officer.choices[0].label = "Alla"
     form.validate()
-
-    def number(value):
-        return int(value) if value and str(value).isdigit() else None
-
+    status, year, officer = form.value("status"), form.value("year"), form.value("officer")
     rows = service.list_rounds(
-        status=RoundStatus(form.status.data) if form.status.data and not form.status.errors else None,
-        year=number(form.year.data),
-        officer_id=number(form.officer.data),
+        status=RoundStatus(status) if status else None,
+        year=int(year) if year else None,
+        officer_id=int(officer) if officer else None,
         search=form.q.data or "",
-        newest_deadline_first=form.sort.data == "-deadline",
+        newest_deadline_first=form.value("sort") == "-deadline",
     )
     return render_template("rounds/index.html", form=form, rows=rows)
 
