@@ -113,8 +113,11 @@ class ImportForm(FlaskForm):
 
 
 class RecipientForm(FlaskForm):
+    # The choices (active organisations not yet invited) are set by the view before validation.
     organisation_id = SelectField(
-        "Organisation", validators=[DataRequired("Välj en organisation.")], validate_choice=False
+        "Organisation",
+        validators=[DataRequired("Välj en organisation.")],
+        invalid_choice_message="Välj en organisation i listan.",
     )
     contact_email = EmailField(
         "Kontaktadress",

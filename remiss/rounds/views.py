@@ -623,17 +623,25 @@ def _recipient_or_404(round_: Round, recipient_id: int) -> Recipient:
     return recipient
 
 
-def _recipient_page(round_: Round, form=None, group_form=None, status=200):
+def _available_organisations(round_: Round) -> list[Organisation]:
+    """Active organisations not yet recipients of ``round_``: what the officer can pick."""
     invited = {r.organisation_id for r in round_.recipients}
     organisations = db.session.scalars(
         sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
     ).all()
-    available = [o for o in organisations if o.id not in invited]
-    if form is None:
-        form = RecipientForm(formdata=None)
+    return [o for o in organisations if o.id not in invited]
+
+
+def _offer(form: RecipientForm, available: list[Organisation]) -> RecipientForm:
     form.organisation_id.choices = choices(
         ((str(o.id), f"{o.name} ({o.email})") for o in available), blank="Välj organisation"
     )
+    return form
+
+
+def _recipient_page(round_: Round, form=None, group_form=None, status=200):
+    available = _available_organisations(round_)
+    form = _offer(form or RecipientForm(formdata=None), available)
     groups = sorted({o.group for o in available if o.group})
     if group_form is None:
         group_form = GroupForm(formdata=None)
@@ -667,20 +675,17 @@ def recipients(round_id: int):
         return refused
     if request.method == "GET":
         return _recipient_page(round_)
-    form = RecipientForm()
+    form = _offer(RecipientForm(), _available_organisations(round_))
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data or 0))
-        if organisation is None or not organisation.active:
-            form.organisation_id.errors.append("Välj en organisation i listan.")
+        organisation = db.session.get(Organisation, int(form.organisation_id.data))
+        try:
+            recipient = _add(round_, organisation, form.contact_email.data)
+        except DomainError as error:
+            form.organisation_id.errors.append(error.message)
         else:
-            try:
-                recipient = _add(round_, organisation, form.contact_email.data)
-            except DomainError as error:
-                form.organisation_id.errors.append(error.message)
-            else:
-                db.session.commit()
-                flash(_added_message(round_, [recipient]), "success")
-                return redirect(url_for("rounds.recipients", round_id=round_.id))
+            db.session.commit()
+            flash(_added_message(round_, [recipient]), "success")
+            return redirect(url_for("rounds.recipients", round_id=round_.id))
     return _recipient_page(round_, form=form, status=422)
 
 
@@ -699,7 +704,9 @@ def add_group(round_id: int):
             .order_by(Organisation.name)
         ).all()
         new = [o for o in members if o.id not in invited]
-        if not new:
+        if not members:
+            form.group.errors.append("Välj en grupp i listan.")
+        elif not new:
             form.group.errors.append("Alla organisationer i gruppen är redan remissinstanser.")
         else:
             added = [_add(round_, organisation, None) for organisation in new]
