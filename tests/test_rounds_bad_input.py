@@ -1,6 +1,8 @@
 """What an officer may type or a URL may carry that the rounds pages do not expect: a Swedish
 message or a 404, never a 500, and never English from the form library."""
 
+import io
+
 import pytest
 
 from remiss.auth.models import Role
@@ -64,3 +66,27 @@ def test_adding_a_group_that_does_not_exist(client, officer, round_id):
     assert response.status_code == 422
     assert "Välj en grupp i listan." in response.text
     assert "redan remissinstanser" not in response.text
+
+
+def test_a_measure_of_an_unknown_kind_is_refused_in_swedish(app, client, officer, round_id):
+    with app.app_context():
+        from remiss.rounds.models import Round
+
+        area_id = db.session.get(Round, round_id).focus_areas[0].id
+    response = client.post(
+        f"/rounds/{round_id}/structure/areas/{area_id}/measures",
+        data={f"area{area_id}-kind": "bogus", f"area{area_id}-number": "1:9", f"area{area_id}-title": "X"},
+    )
+    assert response.status_code == 422
+    assert "Not a valid choice" not in response.text
+    assert "Välj insats eller fråga." in response.text
+
+
+def test_a_document_of_an_unknown_kind_is_refused_in_swedish(client, officer, round_id):
+    response = client.post(
+        f"/rounds/{round_id}/documents",
+        data={"kind": "bogus", "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")},
+        follow_redirects=True,
+    )
+    assert "Not a valid choice" not in response.text
+    assert "Välj vilken typ av dokument det är." in response.text

@@ -72,7 +72,11 @@ class RoundForm(RoundCorrectionForm):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField("Typ av dokument", choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS))
+    kind = SelectField(
+        "Typ av dokument",
+        choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS),
+        invalid_choice_message="Välj vilken typ av dokument det är.",
+    )
     file = FileField("Fil", validators=[FileRequired("Välj en fil.")])
 
 
@@ -89,7 +93,9 @@ class FocusAreaForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
-    kind = SelectField("Typ", choices=enum_choices(MeasureKind))
+    kind = SelectField(
+        "Typ", choices=enum_choices(MeasureKind), invalid_choice_message="Välj insats eller fråga."
+    )
     number = StringField(
         "Nummer",
         validators=[
