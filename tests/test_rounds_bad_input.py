@@ -2,6 +2,7 @@
 message or a 404, never a 500, and never English from the form library."""
 
 import io
+import json
 
 import pytest
 
@@ -90,3 +91,22 @@ def test_a_document_of_an_unknown_kind_is_refused_in_swedish(client, officer, ro
     )
     assert "Not a valid choice" not in response.text
     assert "Välj vilken typ av dokument det är." in response.text
+
+
+@pytest.mark.parametrize("days", [100_000_000, 10**21])
+def test_an_import_with_a_relative_date_out_of_range_names_the_field(app, client, officer, days):
+    data = {
+        "title": "Riktlinje",
+        "dnr": "1370/21",
+        "sent_days_ago": days,
+        "deadline_in_days": 30,
+        "focus_areas": [{"number": "1", "title": "Ett", "measures": []}],
+        "recipients": [],
+    }
+    response = client.post(
+        "/rounds/import",
+        data={"file": (io.BytesIO(json.dumps(data).encode()), "remiss.json")},
+    )
+    assert response.status_code == 200
+    assert "sent_days_ago: ligger för långt bort" in response.text
+    assert "Ingenting importerades" in response.text
