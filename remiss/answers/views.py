@@ -24,7 +24,7 @@ from remiss.answers.forms import (
     TemplateUploadForm,
     answer_form_for,
 )
-from remiss.answers.models import Channel
+from remiss.answers.models import Answer, Channel
 from remiss.audit.models import record
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
@@ -88,6 +88,10 @@ def index():
         .where(
             Recipient.organisation_id == current_user.organisation_id,
             Round.status != RoundStatus.DRAFT,
+        )
+        .options(
+            sa.orm.contains_eager(Recipient.round),
+            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
         )
     ).all()
     open_ = sorted(
