@@ -46,23 +46,12 @@ def _own(round_id: int) -> tuple[Round, Recipient]:
     return round_, own_recipient_or_404(round_)
 
 
-def _is_locked(recipient: Recipient) -> bool:
-    """Submitted, and not reopened for correction."""
-    answer = recipient.answer
-    return (
-        answer is not None
-        and answer.draft is None
-        and answer.latest_submitted is not None
-        and answer.reopened_at is None
-    )
-
-
 def _editable(round_: Round, recipient: Recipient):
     """None when the respondent may work on the draft, else a redirect with the reason."""
     reason = None
     if not round_.accepts_answers:
         reason = CLOSED
-    elif _is_locked(recipient):
+    elif recipient.answer_is_locked:
         reason = SUBMITTED
     if reason is None:
         return None
@@ -115,7 +104,7 @@ def show_round(round_id: int):
         recipient=recipient,
         answer=recipient.answer,
         draft=recipient.answer.draft if recipient.answer else None,
-        locked=_is_locked(recipient),
+        locked=recipient.answer_is_locked,
     )
 
 
@@ -392,8 +381,7 @@ def versions(round_id: int, recipient_id: int):
         answer=answer,
         versions=[(v, service.answer_items(v, round_)) for v in submitted],
         reopen_form=ReopenForm(),
-        locked=_is_locked(recipient),
-        can_register=round_.status in (RoundStatus.OPEN, RoundStatus.CLOSED) and not _is_locked(recipient),
+        locked=recipient.answer_is_locked,
     )
 
 
@@ -443,10 +431,10 @@ def reopen(round_id: int, recipient_id: int):
 def register(round_id: int, recipient_id: int):
     round_, recipient = _recipient_or_404(round_id, recipient_id)
     back = redirect(url_for("answers.versions", round_id=round_.id, recipient_id=recipient.id))
-    if round_.status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+    if not round_.takes_registered_answers:
         flash("Svar kan bara registreras medan remissen är öppen eller stängd.", "error")
         return back
-    if _is_locked(recipient):
+    if recipient.answer_is_locked:
         flash("Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras.", "error")
         return back
     form = answer_form_for(round_, registration=True)
