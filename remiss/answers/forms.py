@@ -174,7 +174,3 @@ class TemplateUploadForm(FlaskForm):
         "Ifylld svarsmall (Excel, .xlsx)",
         validators=[FileRequired("Välj den ifyllda svarsmallen.")],
     )
-
-
-class EmptyForm(FlaskForm):
-    """A POST button: CSRF protection only."""

@@ -18,7 +18,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from remiss import events
 from remiss.answers import service, template
 from remiss.answers.forms import (
-    EmptyForm,
     ReopenForm,
     SubmitForm,
     TemplateUploadForm,
@@ -28,11 +27,12 @@ from remiss.answers.models import Answer, Channel
 from remiss.audit.models import record
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
+from remiss.core.forms import ButtonForm
 from remiss.core.time import format_datetime, local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document
 from remiss.extensions import db
-from remiss.rounds.access import get_round_or_404, own_recipient_or_404
+from remiss.rounds.access import get_round_or_404, own_recipient_or_404, recipient_or_404
 from remiss.rounds.models import Recipient, Round, RoundStatus
 
 bp = Blueprint("answers", __name__)
@@ -157,7 +157,6 @@ def _render_edit(form, round_, recipient, *, conflict=None, status=200):
             answer=answer,
             draft=answer.draft if answer else None,
             conflict=conflict,
-            remove_form=EmptyForm(),
             upload_form=TemplateUploadForm(),
         ),
         status,
@@ -204,7 +203,7 @@ def remove_document(round_id: int, document_id: int):
     refused = _editable(round_, recipient)
     if refused is not None:
         return refused
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         name = document.original_name
         try:
             documents.delete(document)
@@ -362,10 +361,7 @@ def upload_template(round_id: int):
 # The officer's side ------------------------------------------------------------------------------
 def _recipient_or_404(round_id: int, recipient_id: int) -> tuple[Round, Recipient]:
     round_ = get_round_or_404(round_id)
-    recipient = db.get_or_404(Recipient, recipient_id)
-    if recipient.round_id != round_.id:
-        abort(404)
-    return round_, recipient
+    return round_, recipient_or_404(round_, recipient_id)
 
 
 @bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/versions")

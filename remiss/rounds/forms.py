@@ -17,10 +17,6 @@ NOT_IN_LIST = "Välj ett värde i listan."
 ROUND_DOCUMENT_KINDS = (DocumentKind.DRAFT, DocumentKind.COVER_LETTER, DocumentKind.APPENDIX)
 
 
-class ButtonForm(FlaskForm):
-    """An empty form: CSRF protection for POST buttons."""
-
-
 def officer_choices(current_id: int | None = None):
     """Active officers, and the round's current officer even if no longer active."""
     officers = db.session.scalars(

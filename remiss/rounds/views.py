@@ -14,16 +14,15 @@ from remiss.answers.models import Answer
 from remiss.audit.models import AuditEvent, record
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
-from remiss.core.forms import choices
+from remiss.core.forms import ButtonForm, choices
 from remiss.core.time import local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds import service
-from remiss.rounds.access import get_round_or_404
+from remiss.rounds.access import get_round_or_404, recipient_or_404
 from remiss.rounds.forms import (
-    ButtonForm,
     ContactForm,
     DocumentForm,
     ExtensionForm,
@@ -135,7 +134,6 @@ def dashboard():
         rounds=[rows[r.id] for r in rounds],
         drafts=drafts,
         attention=attention,
-        button=ButtonForm(),
     )
 
 
@@ -253,7 +251,6 @@ def show(round_id: int):
         trail=trail,
         can_edit=current_user.is_officer,
         document_form=DocumentForm(),
-        button=ButtonForm(),
         has_answered=service.has_answered,
         audit_labels=AUDIT_LABELS,
     )
@@ -275,11 +272,9 @@ def upload_document(round_id: int):
             for error in errors:
                 flash(error, "error")
         return _show(round_, "dokument")
-    upload = form.file.data
     try:
-        document = documents.store(
-            upload.stream,
-            upload.filename or "",
+        document = documents.store_upload(
+            form.file.data,
             kind=DocumentKind(form.kind.data),
             allowed=documents.ROUND_DOCUMENT_TYPES,
             uploaded_by=_actor(),
@@ -368,7 +363,6 @@ def structure(round_id: int):
         round=round_,
         area_form=area_form,
         measure_forms=measure_forms,
-        button=ButtonForm(),
     )
 
 
@@ -616,13 +610,6 @@ def paste_structure(round_id: int):
 # Recipients ---------------------------------------------------------------------------------------
 
 
-def _recipient_or_404(round_: Round, recipient_id: int) -> Recipient:
-    recipient = db.get_or_404(Recipient, recipient_id)
-    if recipient.round_id != round_.id:
-        abort(404)
-    return recipient
-
-
 def _available_organisations(round_: Round) -> list[Organisation]:
     """Active organisations not yet recipients of ``round_``: what the officer can pick."""
     invited = {r.organisation_id for r in round_.recipients}
@@ -740,7 +727,7 @@ def _added_message(round_: Round, added: list[Recipient]) -> str:
 @officer_required
 def edit_recipient(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     if round_.status is RoundStatus.ARCHIVED:
         flash("En avslutad remiss kan inte ändras.", "error")
         return _show(round_, "remissinstanser")
@@ -763,7 +750,7 @@ def edit_recipient(round_id: int, recipient_id: int):
 @officer_required
 def remove_recipient(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     _require_post_form()
     name = recipient.organisation.name
     try:
@@ -780,7 +767,7 @@ def remove_recipient(round_id: int, recipient_id: int):
 @officer_required
 def extension(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     form = ExtensionForm(obj=recipient)
     if not form.is_submitted():
         form.reason.data = recipient.extension_reason
@@ -813,7 +800,7 @@ def extension(round_id: int, recipient_id: int):
 @officer_required
 def mark_read(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     _require_post_form()
     if recipient.latest_submitted is None:
         flash(f"{recipient.organisation.name} har inget inskickat svar att markera som läst.", "error")
