@@ -437,10 +437,7 @@ def register(round_id: int, recipient_id: int):
     if not form.is_submitted():
         form.received_on.data = local_today()
     elif form.validate_on_submit():
-        if form.received_on.data > local_today():
-            form.received_on.errors.append("Mottaget datum kan inte ligga i framtiden.")
-        else:
-            return _register(form, round_, recipient) or back
+        return _register(form, round_, recipient) or back
     return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
 
 
