@@ -255,6 +255,15 @@ class Recipient(db.Model):
         tracker now."""
         return self.round.takes_registered_answers and not self.answer_is_locked
 
+    def mark_answer_read(self, now: datetime | None = None) -> bool:
+        """The office has read this recipient's latest submitted answer; False when it already had."""
+        if self.latest_submitted is None:
+            raise DomainError(f"{self.organisation.name} har inget inskickat svar att markera som läst.")
+        if self.answer.read_at is not None:
+            return False
+        self.answer.read_at = now or utcnow()
+        return True
+
     def days_left(self, today: date | None = None) -> int:
         """Days until this recipient's deadline (negative when past)."""
         return (self.deadline - (today or local_today())).days

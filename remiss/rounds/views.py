@@ -802,10 +802,12 @@ def mark_read(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
     recipient = recipient_or_404(round_, recipient_id)
     _require_post_form()
-    if recipient.latest_submitted is None:
-        flash(f"{recipient.organisation.name} har inget inskickat svar att markera som läst.", "error")
-    elif recipient.answer.read_at is None:
-        recipient.answer.read_at = utcnow()
+    try:
+        newly_read = recipient.mark_answer_read()
+    except DomainError as error:
+        flash(error.message, "error")
+        newly_read = False
+    if newly_read:
         record(
             "answer.read",
             recipient.answer,
