@@ -49,7 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from remiss import models  # noqa: F401  (every table, for Alembic and relationships)
-    from remiss.core import database
+    from remiss.core import database, web
+
+    app.url_map.converters["int"] = web.IdConverter  # before any rule is added
 
     database.init_app(app)
 
@@ -57,7 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(module).bp)
 
     from remiss import cli, notifications
-    from remiss.core import web
     from remiss.documents import service as documents
 
     web.init_app(app)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from remiss.answers.models import AnswerVersion, MeasurePosition, Position
+from remiss.answers.models import Answer, AnswerVersion, MeasurePosition, Position
 from remiss.auth.models import Role
 from remiss.core.time import format_date
 from remiss.extensions import db
@@ -56,6 +56,43 @@ def test_a_respondent_starts_on_its_rounds_open_first_with_days_left_and_status(
     assert f"<td>{(today + timedelta(5)).isoformat()}</td>\n    <td>5</td>" in page
     assert "Inget svar" in page  # the closed round, never answered
     assert "Ett utkast ingen ser" not in page and "Till någon annan" not in page
+
+
+def test_the_start_page_takes_a_fixed_number_of_queries(app):
+    """The page reads each round, answer and version with the list, not once per row."""
+
+    def answered_round(**kwargs) -> None:
+        round_id = create_open_round(app, **kwargs)
+        with app.app_context():
+            round_ = db.session.get(Round, round_id)
+            recipient = round_.recipient_for(make_organisation(CENTRUM).id)
+            recipient.answer = Answer()
+            recipient.answer.start_draft().position = Position.ASSENT
+            recipient.answer.submit(by=None)
+            db.session.commit()
+
+    def queries_on_start_page(client) -> int:
+        with app.app_context():
+            engine = db.engine
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/answers/").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    answered_round(title="Första")
+    client, _ = sign_in(app)
+    few = queries_on_start_page(client)
+    for number in range(4):
+        answered_round(title=f"Remiss {number}")
+    with app.app_context():
+        closed = db.session.get(Round, create_open_round(app, title="Stängd"))
+        closed.close()
+        db.session.commit()
+    assert queries_on_start_page(client) == few
 
 
 def test_the_round_page_shows_description_documents_structure_and_our_extended_deadline(app):

@@ -316,6 +316,28 @@ def test_a_reopened_answer_is_corrected_as_version_2_and_version_1_stays_readabl
     assert client.get(f"/answers/rounds/{round_id}/receipt?version=3").status_code == 404
 
 
+def test_the_round_page_and_the_answer_page_agree_on_when_an_answer_can_be_registered(app):
+    round_id = create_open_round(app)
+    client, _ = sign_in(app)
+    save_draft(client, round_id, position="tillstyrker")
+    submit(client, round_id)
+    with app.app_context():
+        recipient_id = recipient_of(round_id).id
+    officer, _ = sign_in(app, Role.OFFICER)
+    register_url = f"/rounds/{round_id}/recipients/{recipient_id}/register"
+    versions_url = f"/rounds/{round_id}/recipients/{recipient_id}/versions"
+
+    # Submitted: nothing to register until the answer is reopened.
+    assert register_url not in officer.get(f"/rounds/{round_id}").text
+    assert register_url not in officer.get(versions_url).text
+    assert officer.get(register_url).status_code == 302
+
+    officer.post(f"/rounds/{round_id}/recipients/{recipient_id}/reopen", data={"reason": "Per telefon"})
+    assert register_url in officer.get(versions_url).text
+    assert register_url in officer.get(f"/rounds/{round_id}").text
+    assert officer.get(register_url).status_code == 200
+
+
 def test_only_a_submitted_answer_can_be_reopened(app):
     round_id = create_open_round(app)
     client, _ = sign_in(app)

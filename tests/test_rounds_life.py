@@ -305,6 +305,18 @@ def test_mark_an_answer_read(app, client, officer):
         assert db.session.get(Answer, answer_id).read_at is not None
 
 
+def test_an_answer_not_yet_submitted_cannot_be_marked_read(app, client, officer):
+    with app.app_context():
+        round_ = make_round(recipients=["Socialnämnden Centrum"])
+        round_.open()
+        db.session.commit()
+        round_id, recipient_id = round_.id, round_.recipients[0].id
+    page = client.post(f"/rounds/{round_id}/recipients/{recipient_id}/read", follow_redirects=True).text
+    assert "Socialnämnden Centrum har inget inskickat svar att markera som läst." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
 def test_managers_read_but_do_not_act(app, client, login_as):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])

@@ -86,7 +86,7 @@ def test_signing_out_needs_the_token_too(app, url_values):
     client = signed_in_client(app, users[Role.OFFICER])
     assert client.post("/auth/logout").status_code == 400
     assert client.get("/rounds/start").status_code == 200  # still signed in
-    token = csrf_token(client, "/")
+    token = csrf_token(client, "/rounds/start")
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     response = client.get("/rounds/start")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

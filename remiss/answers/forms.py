@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from remiss.answers.models import Channel, MeasurePosition, Position
 from remiss.core.forms import choices, enum_choices
+from remiss.core.time import local_today
 
 MAX_TEXT = 20_000
 TEXT_TOO_LONG = f"Texten får vara högst {MAX_TEXT:,} tecken lång.".replace(",", " ")
@@ -102,6 +103,10 @@ class AnswerForm(FlaskForm):
         invalid_choice_message="Ange hur svaret kom in: E-post eller Post.",
     )
 
+    def validate_received_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError("Mottaget datum kan inte ligga i framtiden.")
+
     def validate_position(self, field):
         if self.is_registration and not field.data:
             raise ValidationError("Ange ställningstagandet till förslaget som helhet.")
@@ -174,7 +179,3 @@ class TemplateUploadForm(FlaskForm):
         "Ifylld svarsmall (Excel, .xlsx)",
         validators=[FileRequired("Välj den ifyllda svarsmallen.")],
     )
-
-
-class EmptyForm(FlaskForm):
-    """A POST button: CSRF protection only."""

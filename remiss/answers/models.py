@@ -82,6 +82,11 @@ class Answer(db.Model):
         return submitted[-1] if submitted else None
 
     @property
+    def is_locked(self) -> bool:
+        """Submitted, and not reopened for correction: no new draft may be started."""
+        return self.draft is None and self.latest_submitted is not None and self.reopened_at is None
+
+    @property
     def status(self) -> AnswerStatus:
         if self.draft is not None:
             return AnswerStatus.REOPENED if self.submitted_versions else AnswerStatus.DRAFT
@@ -94,9 +99,9 @@ class Answer(db.Model):
         version when the answer was reopened for correction)."""
         if self.draft is not None:
             return self.draft
-        latest = self.latest_submitted
-        if latest is not None and self.reopened_at is None:
+        if self.is_locked:
             raise DomainError("Svaret är redan inskickat och kan inte ändras.")
+        latest = self.latest_submitted
         draft = AnswerVersion(number=len(self.versions) + 1, created_by=by, updated_by=by)
         if latest is not None:
             draft.copy_content_from(latest)
@@ -116,8 +121,6 @@ class Answer(db.Model):
         Respondents submit through the tracker only while the round is open; an officer may
         register an answer received by e-mail or post also after the round has closed. An answer
         received after the recipient's deadline is accepted and marked late."""
-        from remiss.rounds.models import RoundStatus
-
         draft = self.draft
         if draft is None:
             raise DomainError("Det finns inget utkast att skicka in.")
@@ -127,7 +130,7 @@ class Answer(db.Model):
                 "Remissen är stängd och tar inte emot fler svar. Ert utkast är sparat; "
                 "kontakta handläggaren om ni behöver lämna svar."
             )
-        if round_.status in (RoundStatus.DRAFT, RoundStatus.ARCHIVED):
+        if not round_.takes_registered_answers:
             raise DomainError("Remissen tar inte emot svar.")
         if draft.position is None:
             raise DomainError("Ange ert ställningstagande till förslaget som helhet.")

@@ -37,12 +37,8 @@ FIELD_LABELS = {
 
 def store_decision(file_storage, *, by) -> object:
     """Check and store the body's signed decision; ``DomainError`` with a Swedish message."""
-    return documents.store(
-        file_storage.stream,
-        file_storage.filename or "",
-        kind=DocumentKind.DECISION,
-        allowed=documents.DECISION_TYPES,
-        uploaded_by=by,
+    return documents.store_upload(
+        file_storage, kind=DocumentKind.DECISION, allowed=documents.DECISION_TYPES, uploaded_by=by
     )
 
 

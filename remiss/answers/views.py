@@ -18,21 +18,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from remiss import events
 from remiss.answers import service, template
 from remiss.answers.forms import (
-    EmptyForm,
     ReopenForm,
     SubmitForm,
     TemplateUploadForm,
     answer_form_for,
 )
-from remiss.answers.models import Channel
+from remiss.answers.models import Answer, Channel
 from remiss.audit.models import record
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
+from remiss.core.forms import ButtonForm
 from remiss.core.time import format_datetime, local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document
 from remiss.extensions import db
-from remiss.rounds.access import get_round_or_404, own_recipient_or_404
+from remiss.rounds.access import get_round_or_404, own_recipient_or_404, recipient_or_404
 from remiss.rounds.models import Recipient, Round, RoundStatus
 
 bp = Blueprint("answers", __name__)
@@ -46,23 +46,12 @@ def _own(round_id: int) -> tuple[Round, Recipient]:
     return round_, own_recipient_or_404(round_)
 
 
-def _is_locked(recipient: Recipient) -> bool:
-    """Submitted, and not reopened for correction."""
-    answer = recipient.answer
-    return (
-        answer is not None
-        and answer.draft is None
-        and answer.latest_submitted is not None
-        and answer.reopened_at is None
-    )
-
-
 def _editable(round_: Round, recipient: Recipient):
     """None when the respondent may work on the draft, else a redirect with the reason."""
     reason = None
     if not round_.accepts_answers:
         reason = CLOSED
-    elif _is_locked(recipient):
+    elif recipient.answer_is_locked:
         reason = SUBMITTED
     if reason is None:
         return None
@@ -89,6 +78,10 @@ def index():
             Recipient.organisation_id == current_user.organisation_id,
             Round.status != RoundStatus.DRAFT,
         )
+        .options(
+            sa.orm.contains_eager(Recipient.round),
+            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
+        )
     ).all()
     open_ = sorted(
         (r for r in recipients if r.round.status is RoundStatus.OPEN), key=lambda r: (r.deadline, r.id)
@@ -111,7 +104,7 @@ def show_round(round_id: int):
         recipient=recipient,
         answer=recipient.answer,
         draft=recipient.answer.draft if recipient.answer else None,
-        locked=_is_locked(recipient),
+        locked=recipient.answer_is_locked,
     )
 
 
@@ -164,7 +157,6 @@ def _render_edit(form, round_, recipient, *, conflict=None, status=200):
             answer=answer,
             draft=answer.draft if answer else None,
             conflict=conflict,
-            remove_form=EmptyForm(),
             upload_form=TemplateUploadForm(),
         ),
         status,
@@ -211,7 +203,7 @@ def remove_document(round_id: int, document_id: int):
     refused = _editable(round_, recipient)
     if refused is not None:
         return refused
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         name = document.original_name
         try:
             documents.delete(document)
@@ -386,10 +378,7 @@ def upload_template(round_id: int):
 # The officer's side ------------------------------------------------------------------------------
 def _recipient_or_404(round_id: int, recipient_id: int) -> tuple[Round, Recipient]:
     round_ = get_round_or_404(round_id)
-    recipient = db.get_or_404(Recipient, recipient_id)
-    if recipient.round_id != round_.id:
-        abort(404)
-    return round_, recipient
+    return round_, recipient_or_404(round_, recipient_id)
 
 
 @bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/versions")
@@ -405,8 +394,7 @@ def versions(round_id: int, recipient_id: int):
         answer=answer,
         versions=[(v, service.answer_items(v, round_)) for v in submitted],
         reopen_form=ReopenForm(),
-        locked=_is_locked(recipient),
-        can_register=round_.status in (RoundStatus.OPEN, RoundStatus.CLOSED) and not _is_locked(recipient),
+        locked=recipient.answer_is_locked,
     )
 
 
@@ -456,20 +444,17 @@ def reopen(round_id: int, recipient_id: int):
 def register(round_id: int, recipient_id: int):
     round_, recipient = _recipient_or_404(round_id, recipient_id)
     back = redirect(url_for("answers.versions", round_id=round_.id, recipient_id=recipient.id))
-    if round_.status not in (RoundStatus.OPEN, RoundStatus.CLOSED):
+    if not round_.takes_registered_answers:
         flash("Svar kan bara registreras medan remissen är öppen eller stängd.", "error")
         return back
-    if _is_locked(recipient):
+    if recipient.answer_is_locked:
         flash("Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras.", "error")
         return back
     form = answer_form_for(round_, registration=True)
     if not form.is_submitted():
         form.received_on.data = local_today()
     elif form.validate_on_submit():
-        if form.received_on.data > local_today():
-            form.received_on.errors.append("Mottaget datum kan inte ligga i framtiden.")
-        else:
-            return _register(form, round_, recipient) or back
+        return _register(form, round_, recipient) or back
     return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
 
 

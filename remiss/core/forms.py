@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from remiss.core.types import LabelledEnum
@@ -17,3 +18,7 @@ def choices(pairs: Iterable[tuple[object, str]], blank: str | None = None) -> li
 
 def enum_choices(enum_cls: type[LabelledEnum], blank: str | None = None) -> list[SelectChoice]:
     return choices(((m.value, m.label) for m in enum_cls), blank)
+
+
+class ButtonForm(FlaskForm):
+    """An empty form: the CSRF check of a POST button (the ``post_button`` macro)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from remiss.core import time
 from remiss.extensions import db, login_manager
@@ -14,6 +15,14 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL rule, bounded to what an integer column holds: a larger number
+    names nothing (404) instead of failing in the database driver (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 # The main menu: (endpoint, label, roles). An entry appears once its blueprint is registered.

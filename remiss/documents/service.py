@@ -176,6 +176,11 @@ def send(document: Document, *, public: bool = False):
     return response
 
 
+def store_upload(upload, *, kind: DocumentKind, allowed: tuple[FileType, ...], uploaded_by=None) -> Document:
+    """``store`` for a file posted with a form (a ``FileStorage``), under the name it was sent by."""
+    return store(upload.stream, upload.filename or "", kind=kind, allowed=allowed, uploaded_by=uploaded_by)
+
+
 def delete(document: Document) -> None:
     """Delete a document; its file is removed when the deletion commits."""
     _pending(db.session(), "deleted").append(path_of(document))

@@ -38,3 +38,11 @@ def own_recipient_or_404(round_: Round) -> Recipient:
     if recipient is None or round_.status is RoundStatus.DRAFT:
         abort(404)
     return recipient
+
+
+def recipient_or_404(round_: Round, recipient_id: int) -> Recipient:
+    """Recipient ``recipient_id`` of ``round_`` (already checked visible), or 404."""
+    recipient = db.get_or_404(Recipient, recipient_id)
+    if recipient.round_id != round_.id:
+        abort(404)
+    return recipient

@@ -12,11 +12,9 @@ from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.rounds.models import DNR_PATTERN, MeasureKind, RoundStatus
 
+NOT_IN_LIST = "Välj ett värde i listan."
+
 ROUND_DOCUMENT_KINDS = (DocumentKind.DRAFT, DocumentKind.COVER_LETTER, DocumentKind.APPENDIX)
-
-
-class ButtonForm(FlaskForm):
-    """An empty form: CSRF protection for POST buttons."""
 
 
 def officer_choices(current_id: int | None = None):
@@ -70,7 +68,11 @@ class RoundForm(RoundCorrectionForm):
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField("Typ av dokument", choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS))
+    kind = SelectField(
+        "Typ av dokument",
+        choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS),
+        invalid_choice_message="Välj vilken typ av dokument det är.",
+    )
     file = FileField("Fil", validators=[FileRequired("Välj en fil.")])
 
 
@@ -87,7 +89,9 @@ class FocusAreaForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
-    kind = SelectField("Typ", choices=enum_choices(MeasureKind))
+    kind = SelectField(
+        "Typ", choices=enum_choices(MeasureKind), invalid_choice_message="Välj insats eller fråga."
+    )
     number = StringField(
         "Nummer",
         validators=[
@@ -111,8 +115,11 @@ class ImportForm(FlaskForm):
 
 
 class RecipientForm(FlaskForm):
+    # The choices (active organisations not yet invited) are set by the view before validation.
     organisation_id = SelectField(
-        "Organisation", validators=[DataRequired("Välj en organisation.")], validate_choice=False
+        "Organisation",
+        validators=[DataRequired("Välj en organisation.")],
+        invalid_choice_message="Välj en organisation i listan.",
     )
     contact_email = EmailField(
         "Kontaktadress",
@@ -144,14 +151,20 @@ class ExtensionForm(FlaskForm):
 
 
 class FilterForm(FlaskForm):
-    """The list's filters, read from the query string."""
+    """The list's filters, read from the query string. A value not offered in a list is refused
+    with a message and the filter is left out."""
 
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=enum_choices(RoundStatus, blank="Alla"), validators=[Optional()])
-    year = SelectField("År", validators=[Optional()], validate_choice=False)
-    officer = SelectField("Handläggare", validators=[Optional()], validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=enum_choices(RoundStatus, blank="Alla"),
+        validators=[Optional()],
+        invalid_choice_message=NOT_IN_LIST,
+    )
+    year = SelectField("År", validators=[Optional()], invalid_choice_message=NOT_IN_LIST)
+    officer = SelectField("Handläggare", validators=[Optional()], invalid_choice_message=NOT_IN_LIST)
     q = StringField("Sök diarienummer eller titel", validators=[Optional(), Length(max=200)])
     sort = SelectField(
         "Sortera",
@@ -159,4 +172,10 @@ class FilterForm(FlaskForm):
             [("deadline", "Sista svarsdag, närmast först"), ("-deadline", "Sista svarsdag, senast först")]
         ),
         validators=[Optional()],
+        invalid_choice_message=NOT_IN_LIST,
     )
+
+    def value(self, name: str) -> str | None:
+        """The field's value when it was chosen from its list, else None."""
+        field = self[name]
+        return field.data if field.data and not field.errors else None

@@ -115,7 +115,13 @@ def _date_or_relative(
         return check.date(data, key, where)
     if relative_key in data:
         days = check.days(data, relative_key, where)
-        return None if days is None else today + timedelta(days=sign * days)
+        if days is None:
+            return None
+        try:
+            return today + timedelta(days=sign * days)
+        except OverflowError:
+            check.fail(f"{where}{relative_key}", f"ligger för långt bort ({days} dagar)")
+            return None
     check.fail(f"{where}{key}", f"saknas (eller {relative_key})")
     return None
 

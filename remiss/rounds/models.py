@@ -106,6 +106,12 @@ class Round(db.Model):
         """Respondents may submit only while the round is open."""
         return self.status is RoundStatus.OPEN
 
+    @property
+    def takes_registered_answers(self) -> bool:
+        """The office may register an answer received by e-mail or post while the round is
+        open or closed (a late answer after closing too), never in a draft or an archived one."""
+        return self.status in (RoundStatus.OPEN, RoundStatus.CLOSED)
+
     def reasons_not_to_open(self) -> list[str]:
         reasons = []
         if self.status is not RoundStatus.DRAFT:
@@ -237,6 +243,26 @@ class Recipient(db.Model):
     def latest_submitted(self):
         """The version that counts: the latest submitted one, or None."""
         return self.answer.latest_submitted if self.answer is not None else None
+
+    @property
+    def answer_is_locked(self) -> bool:
+        """Submitted and not reopened for correction."""
+        return self.answer is not None and self.answer.is_locked
+
+    @property
+    def can_register_answer(self) -> bool:
+        """Whether the office can register an answer from this recipient received outside the
+        tracker now."""
+        return self.round.takes_registered_answers and not self.answer_is_locked
+
+    def mark_answer_read(self, now: datetime | None = None) -> bool:
+        """The office has read this recipient's latest submitted answer; False when it already had."""
+        if self.latest_submitted is None:
+            raise DomainError(f"{self.organisation.name} har inget inskickat svar att markera som läst.")
+        if self.answer.read_at is not None:
+            return False
+        self.answer.read_at = now or utcnow()
+        return True
 
     def days_left(self, today: date | None = None) -> int:
         """Days until this recipient's deadline (negative when past)."""

@@ -14,16 +14,15 @@ from remiss.answers.models import Answer
 from remiss.audit.models import AuditEvent, record
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
-from remiss.core.forms import choices
+from remiss.core.forms import ButtonForm, choices
 from remiss.core.time import local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds import service
-from remiss.rounds.access import get_round_or_404
+from remiss.rounds.access import get_round_or_404, recipient_or_404
 from remiss.rounds.forms import (
-    ButtonForm,
     ContactForm,
     DocumentForm,
     ExtensionForm,
@@ -104,16 +103,13 @@ def index():
     form.officer.choices = officer_choices()
     form.officer.choices[0].label = "Alla"
     form.validate()
-
-    def number(value):
-        return int(value) if value and str(value).isdigit() else None
-
+    status, year, officer = form.value("status"), form.value("year"), form.value("officer")
     rows = service.list_rounds(
-        status=RoundStatus(form.status.data) if form.status.data and not form.status.errors else None,
-        year=number(form.year.data),
-        officer_id=number(form.officer.data),
+        status=RoundStatus(status) if status else None,
+        year=int(year) if year else None,
+        officer_id=int(officer) if officer else None,
         search=form.q.data or "",
-        newest_deadline_first=form.sort.data == "-deadline",
+        newest_deadline_first=form.value("sort") == "-deadline",
     )
     return render_template("rounds/index.html", form=form, rows=rows)
 
@@ -138,7 +134,6 @@ def dashboard():
         rounds=[rows[r.id] for r in rounds],
         drafts=drafts,
         attention=attention,
-        button=ButtonForm(),
     )
 
 
@@ -256,7 +251,6 @@ def show(round_id: int):
         trail=trail,
         can_edit=current_user.is_officer,
         document_form=DocumentForm(),
-        button=ButtonForm(),
         has_answered=service.has_answered,
         audit_labels=AUDIT_LABELS,
     )
@@ -278,11 +272,9 @@ def upload_document(round_id: int):
             for error in errors:
                 flash(error, "error")
         return _show(round_, "dokument")
-    upload = form.file.data
     try:
-        document = documents.store(
-            upload.stream,
-            upload.filename or "",
+        document = documents.store_upload(
+            form.file.data,
             kind=DocumentKind(form.kind.data),
             allowed=documents.ROUND_DOCUMENT_TYPES,
             uploaded_by=_actor(),
@@ -371,7 +363,6 @@ def structure(round_id: int):
         round=round_,
         area_form=area_form,
         measure_forms=measure_forms,
-        button=ButtonForm(),
     )
 
 
@@ -619,24 +610,25 @@ def paste_structure(round_id: int):
 # Recipients ---------------------------------------------------------------------------------------
 
 
-def _recipient_or_404(round_: Round, recipient_id: int) -> Recipient:
-    recipient = db.get_or_404(Recipient, recipient_id)
-    if recipient.round_id != round_.id:
-        abort(404)
-    return recipient
-
-
-def _recipient_page(round_: Round, form=None, group_form=None, status=200):
+def _available_organisations(round_: Round) -> list[Organisation]:
+    """Active organisations not yet recipients of ``round_``: what the officer can pick."""
     invited = {r.organisation_id for r in round_.recipients}
     organisations = db.session.scalars(
         sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
     ).all()
-    available = [o for o in organisations if o.id not in invited]
-    if form is None:
-        form = RecipientForm(formdata=None)
+    return [o for o in organisations if o.id not in invited]
+
+
+def _offer(form: RecipientForm, available: list[Organisation]) -> RecipientForm:
     form.organisation_id.choices = choices(
         ((str(o.id), f"{o.name} ({o.email})") for o in available), blank="Välj organisation"
     )
+    return form
+
+
+def _recipient_page(round_: Round, form=None, group_form=None, status=200):
+    available = _available_organisations(round_)
+    form = _offer(form or RecipientForm(formdata=None), available)
     groups = sorted({o.group for o in available if o.group})
     if group_form is None:
         group_form = GroupForm(formdata=None)
@@ -670,20 +662,17 @@ def recipients(round_id: int):
         return refused
     if request.method == "GET":
         return _recipient_page(round_)
-    form = RecipientForm()
+    form = _offer(RecipientForm(), _available_organisations(round_))
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data or 0))
-        if organisation is None or not organisation.active:
-            form.organisation_id.errors.append("Välj en organisation i listan.")
+        organisation = db.session.get(Organisation, int(form.organisation_id.data))
+        try:
+            recipient = _add(round_, organisation, form.contact_email.data)
+        except DomainError as error:
+            form.organisation_id.errors.append(error.message)
         else:
-            try:
-                recipient = _add(round_, organisation, form.contact_email.data)
-            except DomainError as error:
-                form.organisation_id.errors.append(error.message)
-            else:
-                db.session.commit()
-                flash(_added_message(round_, [recipient]), "success")
-                return redirect(url_for("rounds.recipients", round_id=round_.id))
+            db.session.commit()
+            flash(_added_message(round_, [recipient]), "success")
+            return redirect(url_for("rounds.recipients", round_id=round_.id))
     return _recipient_page(round_, form=form, status=422)
 
 
@@ -702,7 +691,9 @@ def add_group(round_id: int):
             .order_by(Organisation.name)
         ).all()
         new = [o for o in members if o.id not in invited]
-        if not new:
+        if not members:
+            form.group.errors.append("Välj en grupp i listan.")
+        elif not new:
             form.group.errors.append("Alla organisationer i gruppen är redan remissinstanser.")
         else:
             added = [_add(round_, organisation, None) for organisation in new]
@@ -736,7 +727,7 @@ def _added_message(round_: Round, added: list[Recipient]) -> str:
 @officer_required
 def edit_recipient(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     if round_.status is RoundStatus.ARCHIVED:
         flash("En avslutad remiss kan inte ändras.", "error")
         return _show(round_, "remissinstanser")
@@ -759,7 +750,7 @@ def edit_recipient(round_id: int, recipient_id: int):
 @officer_required
 def remove_recipient(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     _require_post_form()
     name = recipient.organisation.name
     try:
@@ -776,7 +767,7 @@ def remove_recipient(round_id: int, recipient_id: int):
 @officer_required
 def extension(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     form = ExtensionForm(obj=recipient)
     if not form.is_submitted():
         form.reason.data = recipient.extension_reason
@@ -809,12 +800,14 @@ def extension(round_id: int, recipient_id: int):
 @officer_required
 def mark_read(round_id: int, recipient_id: int):
     round_ = get_round_or_404(round_id)
-    recipient = _recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
     _require_post_form()
-    if recipient.latest_submitted is None:
-        flash(f"{recipient.organisation.name} har inget inskickat svar att markera som läst.", "error")
-    elif recipient.answer.read_at is None:
-        recipient.answer.read_at = utcnow()
+    try:
+        newly_read = recipient.mark_answer_read()
+    except DomainError as error:
+        flash(error.message, "error")
+        newly_read = False
+    if newly_read:
         record(
             "answer.read",
             recipient.answer,
