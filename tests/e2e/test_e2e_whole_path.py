@@ -21,13 +21,16 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from remiss.answers.models import Channel
 from remiss.auth.models import Role, User
 from remiss.core.time import local_today
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
+from remiss.rounds.models import Round
 from tests import files
 from tests.e2e.axe import assert_accessible
 
@@ -446,3 +449,21 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     assert by_item[("2:1", "Socialnämnden Centrum")][4:6] == ("Avstyrker", SAM_ON_2_1)
     other = [row for row in workbook["Övriga synpunkter"].iter_rows(values_only=True)][1:]
     assert other == [("Socialnämnden Centrum", SAM_OTHER)]
+
+    # What the database holds: one version each, the shared draft started by Sara and sent by Sam.
+    with live_server.app.app_context():
+        round_ = db.session.scalars(sa.select(Round).where(Round.dnr == DNR)).one()
+        versions = {r.organisation.name: r.answer.versions for r in round_.recipients if r.answer}
+        assert set(versions) == {"Socialnämnden Centrum", "Socialnämnden Hisingen", "Kriminalvården"}
+        (centrum,) = versions["Socialnämnden Centrum"]
+        assert (centrum.created_by.name, centrum.submitted_by.name) == ("Sara Centrum", "Sam Centrum")
+        assert (centrum.channel, centrum.days_late, centrum.received_on) == (Channel.TRACKER, 10, today)
+        (kv,) = versions["Kriminalvården"]
+        assert (kv.channel, kv.days_late) == (Channel.TRACKER, 3)
+        (hisingen,) = versions["Socialnämnden Hisingen"]
+        assert (hisingen.channel, hisingen.days_late, hisingen.received_on) == (
+            Channel.POST,
+            0,
+            received_by_post,
+        )
+        assert [d.original_name for d in hisingen.documents] == ["Protokollsutdrag SN Hisingen.pdf"]
