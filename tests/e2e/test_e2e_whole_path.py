@@ -274,6 +274,7 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     expect(sam.get_by_text("av Sara Centrum")).to_be_visible()
     expect(sam.get_by_label("Övergripande synpunkter")).to_have_value(SARA_COMMENT)
     expect(sam.get_by_label("Synpunkter på insats 1:1")).to_have_value(SARA_ON_1_1)
+    assert_accessible(sam, "answer form, a colleague's draft")
     sam.get_by_role("group", name="Ställningstagande till fråga 2:1").get_by_label("Avstyrker").check()
     sam.get_by_label("Synpunkter på fråga 2:1").fill(SAM_ON_2_1)
     sam.get_by_label("Övriga synpunkter på förslaget").fill(SAM_OTHER)
@@ -311,6 +312,7 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     )
     kim.get_by_role("link", name=TITLE).click()
     expect(kim.get_by_text(f"remissens sista svarsdag är {iso(deadline)}")).to_be_visible()
+    assert_accessible(kim, "respondent's round page, with an extension")
     kim.get_by_role("link", name="Börja svara").click()
     kim.get_by_role("group", name="Ställningstagande till förslaget som helhet").get_by_label(
         "Avstyrker"
@@ -318,9 +320,11 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     kim.get_by_label("Övergripande synpunkter").fill(KV_COMMENT)
     kim.get_by_role("button", name="Spara och förhandsgranska").click()
     expect(kim.get_by_text("markeras som 3 dagar för sent")).to_be_visible()
+    assert_accessible(kim, "answer preview, late")
     confirm_dialogs(kim)
     kim.get_by_role("button", name="Skicka in svaret").click()
     expect(kim.locator(".receipt")).to_contain_text("Inskickat för sent, 3 dagar")
+    assert_accessible(kim, "receipt, late with an extension")
 
     # --- The officer registers an answer that came by post ----------------------------------------
     page.goto(round_url)
@@ -385,7 +389,10 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     # --- A manager downloads the Excel file ------------------------------------------------------
     manager = new_page()
     sign_in(manager, Role.MANAGER)
+    assert_accessible(manager, "manager's start page, with the new round")
     manager.get_by_role("link", name=TITLE).first.click()
+    expect(manager.get_by_role("button", name="Stäng remissen")).to_have_count(0)
+    assert_accessible(manager, "round page, as a manager")
     manager.get_by_role("link", name="Sammanställning av remissvar").click()
     expect(manager.get_by_role("link", name="Skriv stadsledningskontorets bedömning")).to_have_count(0)
     assert_accessible(manager, "summary, as a manager")
