@@ -13,6 +13,7 @@ Fixtures for the tests here:
 - ``page``         a page in ``context``; fails the test on a Content-Security-Policy violation, a
                    JavaScript error or a 5xx response; on failure a screenshot and the HTML go to
                    test-artifacts/
+- ``new_page()``   a page in another fresh context (another person), watched like ``page``
 - ``sign_in(page, who)``  signs in through the login form (a demo account's e-mail or Role)
 
 and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/pages.py``
@@ -123,10 +124,8 @@ def context(new_context):
     return new_context()
 
 
-@pytest.fixture
-def page(context, request):
-    page = context.new_page()
-    problems: list[str] = []
+def _watch(page, problems: list[str]) -> None:
+    """Collect what must fail a test: a JavaScript error, a 5xx response, a CSP violation."""
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     page.on(
         "response",
@@ -144,6 +143,34 @@ def page(context, request):
             else None
         ),
     )
+
+
+@pytest.fixture
+def new_page(new_context, request):
+    """``new_page()`` opens a page in a fresh browser context: another person, watched like
+    ``page`` (JavaScript errors, 5xx, CSP) and with a screenshot of it when the test fails."""
+    pages: list = []
+    problems: list[str] = []
+
+    def open_page(**options):
+        page = new_context(**options).new_page()
+        _watch(page, problems)
+        pages.append(page)
+        return page
+
+    yield open_page
+    if _failed(request.node):
+        for number, page in enumerate(pages, start=1):
+            save_artifacts(page, f"{request.node.nodeid}-person{number}")
+    if problems and not _failed(request.node):
+        pytest.fail("The browser reported:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def page(context, request):
+    page = context.new_page()
+    problems: list[str] = []
+    _watch(page, problems)
     yield page
     if _failed(request.node):
         save_artifacts(page, request.node.nodeid)
