@@ -99,22 +99,23 @@ def test_signing_out_ends_the_remember_me_cookie_and_every_other_device(app, cli
     response = sign_in(client, officer, remember="y")
     assert response.status_code == 302
     remember = client.get_cookie("remember_token").value
+    # "/" sends everyone to a start page; the officer's own start page tells signed in from not.
     laptop = app.test_client()
     sign_in(laptop, officer)
-    assert laptop.get("/").status_code == 200
+    assert laptop.get("/rounds/start").status_code == 200
 
     # The remember-me cookie alone signs in, before signing out ...
     alone = app.test_client()
     alone.set_cookie("remember_token", remember)
-    assert alone.get("/").status_code == 200
+    assert alone.get("/rounds/start").status_code == 200
 
     client.post("/auth/logout")
-    assert client.get("/").status_code == 302
+    assert client.get("/rounds/start").status_code == 302
     # ... but not after: neither the cookie nor the other device's session.
     replay = app.test_client()
     replay.set_cookie("remember_token", remember)
-    assert replay.get("/").status_code == 302
-    assert laptop.get("/").status_code == 302
+    assert replay.get("/rounds/start").status_code == 302
+    assert laptop.get("/rounds/start").status_code == 302
 
 
 def _link(app, email: str, purpose=TokenPurpose.RESET) -> str:

@@ -82,7 +82,7 @@ def test_account_names_in_the_list_and_the_header(app, client, login_as, value):
         db.session.commit()
     client.post("/auth/logout")
     client.post("/auth/login", data={"email": "elak@example.se", "password": PASSWORD})
-    start = client.get("/").text
+    start = client.get("/", follow_redirects=True).text  # the role's start page
     assert_shown_as_text(start, value)  # the header and the greeting
 
 
