@@ -175,11 +175,13 @@ def build(database: Path) -> int:
 
 
 def plain_rows(summary) -> dict[str, list[list]]:
-    """The same cells as the export, as bare values per sheet."""
+    """The same cells as the export, as bare values per sheet (its sheet names and header rows)."""
+    from remiss.summary import xlsx
+
     facts, counts = summary.round, summary.counts
     recipients = summary.recipients
     sheets = {
-        "Sammanfattning": [
+        xlsx.SUMMARY_SHEET: [
             ["Ärende", facts.title],
             ["Diarienummer", facts.dnr],
             ["Beslut", facts.decision],
@@ -197,17 +199,8 @@ def plain_rows(summary) -> dict[str, list[list]]:
             ["Ställningstagande", "Antal"],
             *([p.label, p.count] for p in counts.positions),
         ],
-        "Remissinstanser": [
-            [
-                "Remissinstans",
-                "Typ",
-                "Status",
-                "Inkom",
-                "Dagar sent",
-                "Ställningstagande",
-                "Beslut",
-                "Synpunkter",
-            ],
+        xlsx.RECIPIENTS_SHEET: [
+            list(xlsx.RECIPIENT_HEADERS),
             *(
                 [
                     r.organisation,
@@ -222,8 +215,8 @@ def plain_rows(summary) -> dict[str, list[list]]:
                 for r in recipients
             ),
         ],
-        "Synpunkter per insats": [
-            ["Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande", "Synpunkt", "Bedömning"],
+        xlsx.COMMENTS_SHEET: [
+            list(xlsx.COMMENT_HEADERS),
             *(
                 [area.heading, m.number, m.title, c.organisation, c.position, c.text, m.assessment]
                 for area in summary.focus_areas
@@ -231,12 +224,12 @@ def plain_rows(summary) -> dict[str, list[list]]:
                 for c in m.comments
             ),
         ],
-        "Matris": [
-            ["Nr", "Insats", "Tillstyrker", "Avstyrker", "Synpunkter", *(r.organisation for r in recipients)],
+        xlsx.MATRIX_SHEET: [
+            [*xlsx.MATRIX_HEADERS, *(r.organisation for r in recipients)],
             *([m.number, m.title, m.assent, m.reject, m.commented, *m.matrix] for m in summary.measures),
         ],
-        "Övriga synpunkter": [
-            ["Remissinstans", "Synpunkt"],
+        xlsx.OTHER_SHEET: [
+            list(xlsx.OTHER_HEADERS),
             *([o.organisation, o.text] for o in summary.other_comments),
         ],
     }
