@@ -20,7 +20,8 @@ from remiss import PROJECT_ROOT
 from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from remiss.notifications.service import queue, send_due_messages
+from remiss.notifications.outbox import queue
+from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Recipient
 from tests.mail import at, smtp_fixture  # noqa: F401
 from tests.test_notifications_flow import DEADLINE, OPENED, open_round

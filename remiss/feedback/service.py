@@ -18,7 +18,7 @@ from remiss.core.time import format_date, utcnow
 from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.models import MessageKind
-from remiss.notifications.service import queue
+from remiss.notifications.outbox import queue
 from remiss.public.service import PublicAnswer, answered_recipients
 from remiss.rounds.models import Recipient, Round, RoundStatus
 

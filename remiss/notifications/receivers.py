@@ -21,7 +21,7 @@ from remiss import events
 from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.notifications import messages
-from remiss.notifications.service import queue
+from remiss.notifications.outbox import queue
 from remiss.rounds.models import RoundStatus
 
 

@@ -29,8 +29,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from remiss.auth.models import User
@@ -41,6 +39,7 @@ from remiss.notifications import messages
 from remiss.notifications.delivery import DeliveryError, Mailer, build_email
 from remiss.notifications.messages import Composed
 from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.notifications.outbox import queue
 from remiss.rounds.models import Recipient, Round, RoundStatus
 
 log = logging.getLogger(__name__)
@@ -101,50 +100,7 @@ def set_reminder_days(round_: Round, text: str) -> None:
     round_.reminder_days = ",".join(str(d) for d in parse_reminder_days(text))
 
 
-# Recording ----------------------------------------------------------------------------------
-def _values(composed: Composed, now: datetime) -> dict:
-    return {
-        "kind": composed.kind,
-        "dedup_key": composed.dedup_key,
-        "round_id": composed.round_id,
-        "recipient_id": composed.recipient_id,
-        "to_address": composed.to,
-        "cc_address": composed.cc,
-        "subject": composed.subject[:300],
-        "body_text": composed.text,
-        "body_html": composed.html,
-        "ics": composed.ics,
-        "status": MessageStatus.PENDING,
-        "attempts": 0,
-        "created_at": now,
-    }
-
-
-def queue(composed: Composed, now: datetime | None = None) -> int | None:
-    """Record ``composed`` in the outbox unless a message with its dedup key exists; return the
-    new row's id, or None when it was already there. Runs in the caller's transaction and is
-    safe when another transaction records the same key at the same moment: the database's
-    UNIQUE index decides (``ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite, a SAVEPOINT
-    elsewhere)."""
-    values = _values(composed, now or utcnow())
-    table = Message.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(table)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[table.c.dedup_key])
-            .returning(table.c.id)
-        )
-        return db.session.execute(statement).scalar_one_or_none()
-    try:  # pragma: no cover - other databases
-        with db.session.begin_nested():
-            return db.session.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
-    except IntegrityError:  # pragma: no cover
-        return None
-
-
+# Recording: ``outbox.queue`` ------------------------------------------------------------
 def _exists(key: str) -> bool:
     return db.session.scalar(sa.select(Message.id).where(Message.dedup_key == key)) is not None
 
