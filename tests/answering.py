@@ -12,7 +12,7 @@ from remiss.auth.models import Role, User
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Recipient, Round
-from tests.factories import PASSWORD, make_round, make_user
+from tests.factories import PASSWORD, make_round, make_user, send
 from tests.http import read_form
 
 CENTRUM = "Socialnämnden Centrum"
@@ -31,7 +31,7 @@ def create_open_round(app, *, deadline: date | None = None, sent_on: date | None
             values["sent_on"] = sent_on or deadline - timedelta(days=40)
         values.update(kwargs)
         round_ = make_round(officer=officer, recipients=[CENTRUM, NORDOST], **values)
-        round_.open()
+        send(round_)
         db.session.commit()
         return round_.id
 

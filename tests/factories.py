@@ -95,3 +95,15 @@ def make_round(officer: User | None = None, recipients=(), structure: dict | Non
     db.session.add(round_)
     db.session.flush()
     return round_
+
+
+def send(round_, hour: int = 9):
+    """Send ``round_`` as it was sent on its planned sending date (``Round.open`` records the
+    day it really went out), so that a round with a deadline already past can still be sent
+    in a test."""
+    from datetime import datetime, time
+
+    from remiss.core.time import LOCAL_TZ
+
+    round_.open(now=datetime.combine(round_.sent_on, time(hour), LOCAL_TZ))
+    return round_

@@ -15,7 +15,7 @@ from remiss.documents import service as documents
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from tests import files
-from tests.factories import make_round, make_user
+from tests.factories import make_round, make_user, send
 
 CENTRUM = "Socialnämnden Centrum"
 ALDRE = "Äldre samt vård- och omsorgsnämnden"
@@ -77,7 +77,7 @@ def build_world() -> World:
     secret_round_doc.round = public
     secret_round_doc.secrecy_ground = GROUND
     db.session.add_all([draft_doc, secret_round_doc])
-    public.open()
+    send(public)
     by_name = {r.organisation.name: r for r in public.recipients}
 
     # Socialnämnden Centrum: a submitted answer with a confidential comment and file.
@@ -141,7 +141,7 @@ def build_world() -> World:
     hidden_doc = pdf("Intern bilaga.pdf", "Intern", DocumentKind.APPENDIX)
     hidden_doc.round = hidden
     db.session.add(hidden_doc)
-    hidden.open()
+    send(hidden)
     hidden_version = answer(hidden.recipients[0], comment="Svar på den interna remissen.")
     hidden_answer_doc = pdf("Internt yttrande.pdf", "Internt yttrande")
     hidden_version.documents.append(hidden_answer_doc)
@@ -164,7 +164,7 @@ def build_world() -> World:
         dnr="0912/21",
         is_public=True,
     )
-    open_round.open()
+    send(open_round)
     answer(open_round.recipients[0], comment="Polisen om avhoppare.")
     open_round.recipients[0].answer.submit(by=None)
     db.session.flush()

@@ -12,7 +12,7 @@ from remiss.auth.models import Role
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Measure, Recipient, Round
-from tests.factories import make_organisation, make_round, make_user
+from tests.factories import make_organisation, make_round, make_user, send
 
 DEMO_DNR = "1668/20"
 
@@ -95,7 +95,7 @@ def build_round(recipients: int, areas: int, measures_per_area: int, *, drafts: 
         sent_on=today - timedelta(days=30),
         deadline=today + timedelta(days=10),
     )
-    round_.open()
+    send(round_)
     for i, recipient in enumerate(round_.recipients):
         recipient.answer = answer = Answer()
         draft = answer.start_draft()

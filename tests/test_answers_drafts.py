@@ -28,7 +28,7 @@ from tests.answering import (
     the_draft,
     user_name,
 )
-from tests.factories import make_organisation, make_round
+from tests.factories import make_organisation, make_round, send
 
 
 # The respondent's rounds ------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def test_a_respondent_starts_on_its_rounds_open_first_with_days_left_and_status(
         closed = db.session.get(Round, create_open_round(app, title="Äldre remiss", dnr="0100/21"))
         closed.close()
         make_round(title="Ett utkast ingen ser", recipients=[CENTRUM])
-        make_round(title="Till någon annan", recipients=["Kriminalvården"]).open()
+        send(make_round(title="Till någon annan", recipients=["Kriminalvården"]))
         db.session.commit()
     client, _ = sign_in(app)
     client.post(edit_url(later), data=load_form(client, later) | {"comment": "Påbörjat"})
@@ -109,7 +109,7 @@ def test_the_round_page_shows_description_documents_structure_and_our_extended_d
         db.session.add(document)
         recipient = round_.recipient_for(make_organisation(CENTRUM).id)
         recipient.grant_extension(round_.deadline + timedelta(days=14), "Nämnden sammanträder sent")
-        extended = recipient.deadline
+        extended = recipient.effective_deadline
         db.session.commit()
         document_id = document.id
     client, _ = sign_in(app)

@@ -21,7 +21,7 @@ from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageKind
 from remiss.rounds.models import Round
 from tests import files
-from tests.factories import make_round, make_user
+from tests.factories import make_round, make_user, send
 
 CENTRUM = "Socialnämnden Centrum"
 
@@ -47,7 +47,7 @@ def test_the_links_in_an_invitation_and_a_digest_lead_to_working_pages(app, clie
         )
         draft.round = round_
         db.session.add(draft)
-        round_.open()
+        send(round_)
         events.round_opened.send(round_, now=utcnow())
         db.session.commit()
         round_id = round_.id

@@ -13,6 +13,7 @@ from remiss.core.errors import DomainError
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.rounds.models import Round
+from tests.factories import send
 from tests.register_data import CENTRUM, GROUND, build_world
 
 
@@ -58,7 +59,7 @@ def test_a_draft_made_public_appears_only_once_sent(app, client, login_as, world
     client.post(f"/rounds/{world.draft_round_id}/publicity", data={"is_public": "y"})
     assert client.get(f"/register/{world.draft_round_id}").status_code == 404
     with app.app_context():
-        db.session.get(Round, world.draft_round_id).open()
+        send(db.session.get(Round, world.draft_round_id))
         db.session.commit()
     assert client.get(f"/register/{world.draft_round_id}").status_code == 200
 

@@ -31,7 +31,7 @@ from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.notifications.models import Message, MessageKind, MessageStatus
 from tests import files
-from tests.factories import make_organisation, make_round, make_user
+from tests.factories import make_organisation, make_round, make_user, send
 
 # Routes anyone may open.
 PUBLIC = {
@@ -160,7 +160,7 @@ def url_values(app):
         round_document = _store(files.pdf("Remissförslaget"), "Förslag.pdf", DocumentKind.DRAFT, officer)
         round_document.round_id = round_.id
         db.session.add(round_document)
-        round_.open()
+        send(round_)
         recipient = round_.recipient_for(centrum.id)
         area = round_.focus_areas[0]
         measure = area.measures[0]

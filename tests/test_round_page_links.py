@@ -8,7 +8,7 @@ import pytest
 from remiss.answers.models import Answer, Position
 from remiss.auth.models import Role
 from remiss.extensions import db
-from tests.factories import make_round, make_user
+from tests.factories import make_round, make_user, send
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def open_round(app):
     with app.app_context():
         officer = make_user(Role.OFFICER, email="ansvarig@example.se")
         round_ = make_round(officer=officer, recipients=["Socialnämnden Centrum", "Kriminalvården"])
-        round_.open()
+        send(round_)
         answered = round_.recipients[0]
         answered.answer = Answer()
         answered.answer.start_draft().position = Position.ASSENT

@@ -15,7 +15,7 @@ from remiss.documents.service import path_of
 from remiss.extensions import db
 from remiss.rounds.models import Round, RoundStatus
 from tests import files
-from tests.factories import make_round
+from tests.factories import make_round, send
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_a_draft_is_edited_in_full(app, client, officer):
 def test_once_sent_only_description_and_officer_can_be_corrected(app, client, officer, login_as):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"], title="Ursprunglig titel")
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id, deadline = round_.id, round_.deadline
     form = client.get(f"/rounds/{round_id}/edit").text

@@ -12,7 +12,7 @@ from remiss.auth.models import Role
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Recipient, Round, RoundStatus
-from tests.factories import make_organisation, make_round
+from tests.factories import make_organisation, make_round, send
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_open_invites_everyone_and_a_late_addition_is_invited_at_once(
 def test_close_reopen_archive(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id = round_.id
 
@@ -211,7 +211,7 @@ def test_close_reopen_archive(app, client, officer):
 def test_a_recipient_who_has_answered_cannot_be_removed(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum", "Socialnämnden Hisingen", "Kriminalvården"])
-        round_.open()
+        send(round_)
         by_name = {r.organisation.name: r for r in round_.recipients}
         submit_answer(by_name["Socialnämnden Centrum"])
         submit_answer(by_name["Socialnämnden Hisingen"], submitted=False)
@@ -243,7 +243,7 @@ def test_a_recipient_who_has_answered_cannot_be_removed(app, client, officer):
 def test_extension_gives_one_recipient_a_new_deadline(app, client, officer, received):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id, recipient_id, deadline = round_.id, round_.recipients[0].id, round_.deadline
     url = f"/rounds/{round_id}/recipients/{recipient_id}/extension"
@@ -262,7 +262,10 @@ def test_extension_gives_one_recipient_a_new_deadline(app, client, officer, rece
     assert [(name, sender) for name, sender, _ in received] == [("extension_granted", recipient_id)]
     with app.app_context():
         recipient = db.session.get(Recipient, recipient_id)
-        assert recipient.deadline == new and recipient.extension_reason == "Nämnden sammanträder senare"
+        assert (
+            recipient.effective_deadline == new
+            and recipient.extension_reason == "Nämnden sammanträder senare"
+        )
 
 
 def test_round_page_shows_progress_status_and_trail(app, client, officer):
@@ -271,7 +274,7 @@ def test_round_page_shows_progress_status_and_trail(app, client, officer):
             recipients=["Socialnämnden Centrum", "Socialnämnden Hisingen", "Kriminalvården"],
             deadline=date.today() + timedelta(days=10),
         )
-        round_.open()
+        send(round_)
         submit_answer(next(r for r in round_.recipients if r.organisation.name == "Kriminalvården"))
         db.session.commit()
         round_id = round_.id
@@ -293,7 +296,7 @@ def test_round_page_shows_progress_status_and_trail(app, client, officer):
 def test_mark_an_answer_read(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         answer = submit_answer(round_.recipients[0])
         db.session.commit()
         round_id, recipient_id, answer_id = round_.id, round_.recipients[0].id, answer.id
@@ -308,7 +311,7 @@ def test_mark_an_answer_read(app, client, officer):
 def test_an_answer_not_yet_submitted_cannot_be_marked_read(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id, recipient_id = round_.id, round_.recipients[0].id
     page = client.post(f"/rounds/{round_id}/recipients/{recipient_id}/read", follow_redirects=True).text
@@ -341,7 +344,7 @@ def test_managers_read_but_do_not_act(app, client, login_as):
 def test_a_respondent_cannot_act_on_a_round_it_is_invited_to(app, client, login_as):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id, recipient_id = round_.id, round_.recipients[0].id
     login_as(Role.RESPONDENT, "Socialnämnden Centrum")

@@ -14,7 +14,7 @@ from remiss.demo import ORGANISATIONS_CSV, ROUND_FILES
 from remiss.extensions import db
 from remiss.organisations.service import import_organisations
 from remiss.rounds.models import Round, RoundStatus
-from tests.factories import make_round, make_user
+from tests.factories import make_round, make_user, send
 
 TODAY = date.today()
 
@@ -58,7 +58,7 @@ def rounds(app):
             deadline=TODAY + timedelta(days=20),
             recipients=["Socialnämnden Centrum", "Socialnämnden Hisingen", "Kriminalvården"],
         )
-        gang.open()
+        send(gang)
         answer(gang.recipients[0])
         guideline = make_round(
             officer=olle,
@@ -68,7 +68,7 @@ def rounds(app):
             deadline=TODAY + timedelta(days=5),
             recipients=["Socialnämnden Centrum"],
         )
-        guideline.open()
+        send(guideline)
         guideline.close()
         make_round(
             officer=hanna,
@@ -144,7 +144,7 @@ def test_list_counts_take_a_fixed_number_of_queries(app, client, rounds, login_a
     with app.app_context():
         for i in range(5):
             round_ = make_round(dnr=f"{i}/24", recipients=["Socialnämnden Centrum", "Kriminalvården"])
-            round_.open()
+            send(round_)
             answer(round_.recipients[0])
         db.session.commit()
     with count_queries(app) as many:
@@ -164,7 +164,7 @@ def test_officer_start_page_shows_own_open_rounds_and_what_needs_attention(app, 
             deadline=TODAY - timedelta(days=3),
             recipients=["Polismyndigheten", "Socialnämnden Centrum"],
         )
-        late.open()
+        send(late)
         answer(late.recipients[1], received_on=TODAY - timedelta(days=1))
         db.session.commit()
         late_id = late.id

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from remiss.auth.models import Role
 from remiss.extensions import db
 from remiss.rounds.models import FocusArea, Measure, MeasureKind, Round
-from tests.factories import make_round
+from tests.factories import make_round, send
 
 PASTED = """Fokusområde 1: Ett samordnat arbete med helhetsperspektiv
 Insats 1:1 Stärka samordningen centralt och lokalt
@@ -184,7 +184,7 @@ def test_edit_reorder_and_remove(app, client, officer):
 def test_structure_is_fixed_once_sent(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
-        round_.open()
+        send(round_)
         db.session.commit()
         round_id, area_id = round_.id, round_.focus_areas[0].id
     before = structure_of(app, round_id)

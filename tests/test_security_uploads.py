@@ -13,7 +13,7 @@ from remiss.documents import service
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from tests import files
-from tests.factories import make_organisation, make_round, make_user
+from tests.factories import make_organisation, make_round, make_user, send
 from tests.http import multipart_body, post_over_socket, signed_in_client
 from tests.servers import gunicorn_server, werkzeug_server
 from tests.uploads import (
@@ -113,7 +113,7 @@ def invited(app):
         centrum = make_organisation("Socialnämnden Centrum")
         other = make_organisation("Kriminalvården")
         round_ = make_round(officer=make_user(Role.OFFICER), recipients=[centrum, other])
-        round_.open()
+        send(round_)
         users = {
             "officer": make_user(Role.OFFICER).get_id(),
             "manager": make_user(Role.MANAGER).get_id(),

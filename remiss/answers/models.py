@@ -10,6 +10,17 @@ from remiss.core.errors import DomainError
 from remiss.core.time import local_today, utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
 from remiss.extensions import db
+from remiss.rounds.models import AnswerStatus
+
+__all__ = [
+    "AnswerStatus",
+    "Answer",
+    "AnswerVersion",
+    "MeasureComment",
+    "Position",
+    "MeasurePosition",
+    "Channel",
+]
 
 
 class Position(LabelledEnum):
@@ -26,13 +37,6 @@ class MeasurePosition(LabelledEnum):
 
     ASSENT = ("tillstyrker", "Tillstyrker")
     REJECT = ("avstyrker", "Avstyrker")
-
-
-class AnswerStatus(LabelledEnum):
-    NOT_STARTED = ("not_started", "Ej påbörjat")
-    DRAFT = ("draft", "Utkast")
-    SUBMITTED = ("submitted", "Inskickat")
-    REOPENED = ("reopened", "Öppnat för rättelse")
 
 
 class Channel(LabelledEnum):
@@ -87,12 +91,24 @@ class Answer(db.Model):
         return self.draft is None and self.latest_submitted is not None and self.reopened_at is None
 
     @property
+    def is_reopened(self) -> bool:
+        """Opened for correction by the office: a new version may be submitted."""
+        return self.latest_submitted is not None and (self.reopened_at is not None or self.draft is not None)
+
+    @property
     def status(self) -> AnswerStatus:
+        if self.is_reopened:
+            return AnswerStatus.REOPENED
         if self.draft is not None:
-            return AnswerStatus.REOPENED if self.submitted_versions else AnswerStatus.DRAFT
+            return AnswerStatus.DRAFT
         if self.submitted_versions:
             return AnswerStatus.SUBMITTED
         return AnswerStatus.NOT_STARTED
+
+    @property
+    def can_reopen(self) -> bool:
+        """The office may open a submitted answer for correction, unless the round is archived."""
+        return self.status is AnswerStatus.SUBMITTED and not self.recipient.round.is_read_only
 
     def start_draft(self, by=None) -> AnswerVersion:
         """The draft to work on: the open one, or a new one (a copy of the latest submitted
@@ -143,13 +159,18 @@ class Answer(db.Model):
         draft.receipt_number = new_receipt_number(now)
         draft.days_late = self.recipient.days_late(received_on)
         self.reopened_at = None
-        self.read_at = None
+        # An answer the office registered itself has been read by the office.
+        self.read_at = None if channel is Channel.TRACKER else now
         return draft
 
     def reopen(self, by, reason: str, now: datetime | None = None) -> None:
         """Let the respondent correct a submitted answer; the next submission is a new version."""
+        if self.recipient.round.is_read_only:
+            raise DomainError("Remissen är avslutad; svaren kan inte längre rättas.")
         if self.status is not AnswerStatus.SUBMITTED:
             raise DomainError("Bara ett inskickat svar kan öppnas för rättelse.")
+        if not (reason or "").strip():
+            raise DomainError("Ange varför svaret öppnas för rättelse.")
         self.reopened_at = now or utcnow()
         self.reopened_by_id = by.id if by is not None else None
         self.reopen_reason = reason

@@ -25,7 +25,7 @@ from remiss.answers.forms import (
 )
 from remiss.answers.models import Answer, Channel
 from remiss.audit.models import record
-from remiss.core.access import officer_required, respondent_required, staff_required
+from remiss.auth.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
 from remiss.core.time import format_datetime, local_today, utcnow
@@ -84,7 +84,8 @@ def index():
         )
     ).all()
     open_ = sorted(
-        (r for r in recipients if r.round.status is RoundStatus.OPEN), key=lambda r: (r.deadline, r.id)
+        (r for r in recipients if r.round.status is RoundStatus.OPEN),
+        key=lambda r: (r.effective_deadline, r.id),
     )
     done = sorted(
         (r for r in recipients if r.round.status is not RoundStatus.OPEN),
@@ -328,7 +329,7 @@ def template_download(round_id: int):
     round_, recipient = _own(round_id)
     stream = io.BytesIO()
     template.write_template(
-        round_, recipient.organisation.name, recipient.deadline, _shown(recipient), stream
+        round_, recipient.organisation.name, recipient.effective_deadline, _shown(recipient), stream
     )
     stream.seek(0)
     name = f"Svarsmall {round_.dnr.replace('/', '-')} {recipient.organisation.short_name}.xlsx"

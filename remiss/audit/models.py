@@ -1,5 +1,10 @@
+"""The audit trail: who did what, when, to what. Every kind of event has its Swedish sentence
+(``SENTENCES``) with a verb, filled from the event's details, so a round's history reads
+"Anna Andersson skickade in svaret från Socialnämnden Centrum (version 1, kvittensnummer …)"."""
+
 from __future__ import annotations
 
+import string
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,6 +13,73 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from remiss.core.time import utcnow
 from remiss.core.types import UTCDateTime
 from remiss.extensions import db
+
+# What each kind of event says, after the actor's name. ``{…}`` are the event's details.
+SENTENCES: dict[str, str] = {
+    # A round's life
+    "round.created": "skapade remissen {dnr} {title}",
+    "round.imported": "importerade remissen {dnr} {title}",
+    "round.updated": "ändrade remissens uppgifter",
+    "round.opened": "skickade remissen till {count} remissinstanser",
+    "round.scheduled": "schemalade remissen att skickas {on}",
+    "round.unscheduled": "tog bort schemaläggningen av utskicket",
+    "round.send_failed": "kunde inte skicka remissen enligt schemat: {reason}",
+    "round.closed": "stängde remissen{note}",
+    "round.reopened": "öppnade remissen igen",
+    "round.archived": "avslutade remissen",
+    "round.document_added": "laddade upp {kind} ”{name}”",
+    "round.document_replaced": "ersatte {kind} ”{old}” med ”{name}”",
+    "round.document_removed": "tog bort {kind} ”{name}” ur utkastet",
+    "round.reminder_days_changed": "ändrade påminnelserna till {days}",
+    "round.reminded": "skickade en påminnelse till {count} remissinstanser",
+    "round.made_public": "lade ut remissen i det offentliga remissregistret",
+    "round.made_not_public": "tog bort remissen ur det offentliga remissregistret",
+    # Structure
+    "structure.area_added": "lade till {label} {title}",
+    "structure.area_updated": "ändrade {label} {title}",
+    "structure.area_moved": "flyttade {label} {direction}",
+    "structure.area_removed": "tog bort {label} {title} med dess insatser och frågor",
+    "structure.measure_added": "lade till {label} {title}",
+    "structure.measure_updated": "ändrade {label} {title}",
+    "structure.measure_moved": "flyttade {label} {direction}",
+    "structure.measure_removed": "tog bort {label} {title}",
+    "structure.pasted": "klistrade in {areas} fokusområden och {measures} insatser eller frågor",
+    # Recipients
+    "recipient.added": "lade till {organisation} som remissinstans ({email}){invited}",
+    "recipient.removed": "tog bort {organisation} som remissinstans",
+    "recipient.contact_changed": "ändrade kontaktadressen för {organisation} till {email}",
+    "recipient.extension_granted": "gav {organisation} anstånd till {until} ({reason})",
+    # Answers
+    "answer.submitted": (
+        "skickade in svaret från {organisation} (version {version}, kvittensnummer {receipt})"
+    ),
+    "answer.registered": (
+        "registrerade svaret från {organisation} som kom med {channel} {received_on} "
+        "(version {version}, kvittensnummer {receipt})"
+    ),
+    "answer.reopened": "öppnade svaret från {organisation} för rättelse: {reason}",
+    "answer.read": "markerade svaret från {organisation} som läst",
+    # The office's assessment and the public record
+    "round.assessment_saved": "sparade stadsledningskontorets bedömning ({count} texter ändrade)",
+    "assessment.finalised": (
+        "markerade bedömningen som slutlig och skickade återkoppling till {count} remissinstanser"
+    ),
+    "secrecy.marked": "sekretessmarkerade {what} ({ground})",
+    "secrecy.lifted": "hävde sekretessen för {what}",
+    # Accounts and the register
+    "organisation.created": "lade till organisationen {name}",
+    "organisation.updated": "ändrade organisationen {name}",
+    "organisation.imported": "läste in {count} organisationer",
+    "user.invited": "bjöd in {email} som {role}",
+    "user.updated": "ändrade kontot {email}",
+    "user.deactivated": "stängde av kontot {email}",
+    "user.link_issued": "skickade en länk för att välja lösenord till {email}",
+}
+
+
+def fields_of(action: str) -> set[str]:
+    """The details a sentence needs."""
+    return {name for _, name, _, _ in string.Formatter().parse(SENTENCES[action]) if name}
 
 
 class AuditEvent(db.Model):
@@ -26,18 +98,31 @@ class AuditEvent(db.Model):
 
     actor = relationship("User")
 
+    @property
+    def sentence(self) -> str:
+        """What happened, as a Swedish clause with a verb: ``skickade remissen till 16 remissinstanser``."""
+        template = SENTENCES.get(self.action)
+        details = self.details or {}
+        if template is None or not fields_of(self.action) <= details.keys():
+            return self.summary or self.action
+        return template.format_map(details)
+
 
 def record(
-    action: str,
-    obj=None,
-    *,
-    actor=None,
-    round_id: int | None = None,
-    summary: str = "",
-    **details,
+    action: str, obj=None, *, actor=None, round_id: int | None = None, at=None, **details
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits). ``obj`` is any model; the round
-    is taken from it when it has one."""
+    is taken from it when it has one. ``details`` fill the action's sentence: every field it
+    names must be given."""
+    if action not in SENTENCES:
+        raise ValueError(f"no sentence for audit action {action!r}")
+    missing = fields_of(action) - details.keys()
+    if missing:
+        raise ValueError(f"audit action {action!r} needs {sorted(missing)}")
+    details = {
+        key: value if isinstance(value, int | float | bool | None) else str(value)
+        for key, value in details.items()
+    }
     object_type = type(obj).__name__ if obj is not None else ""
     object_id = getattr(obj, "id", None)
     if round_id is None and obj is not None:
@@ -48,8 +133,9 @@ def record(
         object_type=object_type,
         object_id=object_id,
         round_id=round_id,
-        summary=summary,
         details=details,
+        **({"at": at} if at is not None else {}),
     )
+    event.summary = event.sentence[:1000]
     db.session.add(event)
     return event

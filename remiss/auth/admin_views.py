@@ -10,9 +10,9 @@ from wtforms import SelectChoice
 
 from remiss.audit.models import record
 from remiss.auth import service
+from remiss.auth.access import admin_required
 from remiss.auth.forms import UserForm
 from remiss.auth.models import Role, TokenPurpose, User, normalise_email
-from remiss.core.access import admin_required
 from remiss.core.forms import choices
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
@@ -67,7 +67,7 @@ def create():
             db.session.add(user)
             db.session.flush()
             link = service.issue_password_link(user, TokenPurpose.INVITATION)
-            record("user.invited", user, actor=current_user, summary=user.email)
+            record("user.invited", user, actor=current_user, email=user.email, role=user.role.label.lower())
             db.session.commit()
             flash(
                 f"Kontot för {user.name} är skapat. Skicka inbjudningslänken till {user.email} "
@@ -98,7 +98,7 @@ def edit(user_id: int):
             _fill(user, form)
             if not user.active:
                 user.rotate_session_token()
-            record("user.updated", user, actor=current_user, summary=user.email)
+            record("user.updated", user, actor=current_user, email=user.email)
             db.session.commit()
             flash(f"Kontot för {user.name} är sparat.", "success")
             return redirect(url_for("users.index"))
@@ -114,7 +114,7 @@ def deactivate(user_id: int):
         return redirect(url_for("users.index"))
     user.active = False
     user.rotate_session_token()
-    record("user.deactivated", user, actor=current_user, summary=user.email)
+    record("user.deactivated", user, actor=current_user, email=user.email)
     db.session.commit()
     flash(f"Kontot för {user.name} är inaktiverat.", "success")
     return redirect(url_for("users.index"))
@@ -129,7 +129,7 @@ def invite(user_id: int):
         return redirect(url_for("users.index"))
     purpose = TokenPurpose.RESET if user.password_hash else TokenPurpose.INVITATION
     link = service.issue_password_link(user, purpose)
-    record("user.link_issued", user, actor=current_user, summary=purpose.label)
+    record("user.link_issued", user, actor=current_user, email=user.email, purpose=purpose.label)
     db.session.commit()
     flash(f"Ny länk till {user.email} (gäller i 72 timmar): {link}", "success")
     return redirect(url_for("users.index"))

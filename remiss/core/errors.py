@@ -7,3 +7,12 @@ class DomainError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class ConfirmationRequired(DomainError):
+    """A move that is allowed but needs the user's explicit confirmation first: the message
+    asks for it and ``reasons`` say why (e.g. the bodies whose extension still runs)."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None):
+        super().__init__(message)
+        self.reasons = list(reasons or [])

@@ -68,18 +68,6 @@ def init_app(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from remiss.auth.models import User
-
-        ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        user = db.session.get(User, int(ident))
-        if user is None or user.session_token != token:
-            return None
-        return user
-
     @app.after_request
     def security_headers(response):
         headers = response.headers

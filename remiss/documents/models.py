@@ -39,7 +39,28 @@ class Document(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # The legal ground on which this file is withheld from the public register, or None.
     secrecy_ground: Mapped[str | None] = mapped_column(sa.String(300))
+    # A sent round's document is a record and never deleted: a corrected one is added beside it
+    # and names the one it replaces.
+    replaces_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("document.id", ondelete="SET NULL"), index=True, unique=True
+    )
 
     round = relationship("Round", back_populates="documents")
     version = relationship("AnswerVersion", back_populates="documents")
     uploaded_by = relationship("User")
+    replaces = relationship("Document", remote_side=[id], back_populates="replaced_by", uselist=False)
+    replaced_by = relationship("Document", back_populates="replaces", uselist=False)
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_by is None
+
+    def visible_to(self, user) -> bool:
+        """Who may download the file: whoever may see its round; an answer's file, the staff
+        and the respondents of the body that sent it."""
+        if self.round is not None:
+            return self.round.visible_to(user)
+        if getattr(user, "is_staff", False):
+            return True
+        recipient = self.version.answer.recipient
+        return getattr(user, "is_respondent", False) and recipient.organisation_id == user.organisation_id

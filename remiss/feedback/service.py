@@ -11,7 +11,6 @@ from datetime import datetime
 
 from flask import render_template
 
-from remiss import events
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
 from remiss.core.time import format_date, utcnow
@@ -61,11 +60,9 @@ def finalise(round_: Round, *, actor, now: datetime | None = None) -> int:
         "assessment.finalised",
         round_,
         actor=actor,
-        summary=f"Bedömningen är slutlig; återkoppling till {queued} remissinstanser",
-        messages=queued,
+        count=queued,
     )
     db.session.flush()
-    events.assessment_finalised.send(round_, now=now)
     return queued
 
 

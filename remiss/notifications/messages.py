@@ -130,7 +130,7 @@ def deadline_calendar(round_, recipient, deadline: date, now: datetime, sequence
 
 
 def _round_context(round_, recipient, now: datetime) -> dict:
-    deadline = recipient.deadline
+    deadline = recipient.effective_deadline
     return {
         "round": round_,
         "recipient": recipient,
@@ -171,7 +171,7 @@ def reminder(recipient, days_before: int, now: datetime | None = None, key: str 
     round_ = recipient.round
     context = _round_context(round_, recipient, now)
     left = (context["deadline"] - context["today"]).days
-    context.update(days_left=left, days_left_text=_days(left), answer_status=recipient.answer_status)
+    context.update(days_left=left, days_left_text=_days(left), has_draft=recipient.draft is not None)
     text, html = _render("reminder", **context)
     deadline = context["deadline"]
     return Composed(
@@ -194,7 +194,7 @@ def overdue(recipient, now: datetime | None = None) -> Composed:
     round_ = recipient.round
     context = _round_context(round_, recipient, now)
     late = (context["today"] - context["deadline"]).days
-    context.update(days_late=late, days_late_text=_days(late), answer_status=recipient.answer_status)
+    context.update(days_late=late, days_late_text=_days(late), has_draft=recipient.draft is not None)
     text, html = _render("overdue", **context)
     officer = round_.officer
     return Composed(
@@ -309,11 +309,9 @@ def iso_week(day: date) -> str:
 
 
 def _round_status(round_, today: date) -> dict:
-    from remiss.answers.models import AnswerStatus
-
     recipients = sorted(round_.recipients, key=lambda r: r.organisation.name)
-    submitted = [r for r in recipients if r.latest_submitted is not None]
-    waiting = [r for r in recipients if r.latest_submitted is None]
+    submitted = [r for r in recipients if r.has_submitted]
+    waiting = [r for r in recipients if not r.has_submitted]
     return {
         "round": round_,
         "url": officer_round_url(round_),
@@ -321,10 +319,10 @@ def _round_status(round_, today: date) -> dict:
         "days_left": (round_.deadline - today).days,
         "invited": len(recipients),
         "submitted": len(submitted),
-        "drafts": sum(1 for r in waiting if r.answer_status is not AnswerStatus.NOT_STARTED),
-        "overdue": [r for r in waiting if r.deadline < today],
-        "unread": [r for r in submitted if r.answer.read_at is None],
-        "extended": [r for r in waiting if r.extended_deadline is not None and r.deadline >= today],
+        "drafts": sum(1 for r in waiting if r.has_begun_answering),
+        "overdue": [r for r in waiting if r.is_overdue(today)],
+        "unread": [r for r in submitted if r.is_unread],
+        "extended": [r for r in waiting if r.extension_running(today)],
     }
 
 

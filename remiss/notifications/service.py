@@ -158,7 +158,7 @@ def due_messages(now: datetime) -> list[tuple[str, Callable[[], Composed]]]:
     for round_ in rounds:
         days = reminder_days_of(round_)
         for recipient in _waiting(round_):
-            deadline = recipient.deadline
+            deadline = recipient.effective_deadline
             invited_on = local_today(recipient.invited_at) if recipient.invited_at else None
             n = due_reminder(deadline, days, today, invited_on)
             if n is not None:
@@ -218,7 +218,7 @@ def remind_now(round_: Round, now: datetime | None = None) -> tuple[int, int]:
     today = local_today(now)
     queued = skipped = 0
     for recipient in _waiting(round_):
-        deadline = recipient.deadline
+        deadline = recipient.effective_deadline
         key = f"reminder-now:{recipient.id}:{deadline.isoformat()}:{today.isoformat()}"
         days_left = (deadline - today).days
         if not _exists(key) and queue(messages.reminder(recipient, days_left, now, key=key), now):
@@ -271,7 +271,7 @@ def stale_reason(message: Message) -> str | None:
     if recipient.latest_submitted is not None:
         return "Skickades inte: remissinstansen har redan svarat."
     parts = (message.dedup_key or "").split(":")
-    if len(parts) >= 3 and parts[2] != recipient.deadline.isoformat():
+    if len(parts) >= 3 and parts[2] != recipient.effective_deadline.isoformat():
         return "Skickades inte: sista svarsdagen har ändrats."
     return None
 

@@ -11,9 +11,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from remiss.answers.models import AnswerStatus, MeasurePosition, Position
+from remiss.answers.models import MeasurePosition, Position
+from remiss.auth.access import admin_required, officer_required, roles_required, staff_required
 from remiss.auth.models import Role
-from remiss.core.access import admin_required, officer_required, roles_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
@@ -21,7 +21,7 @@ from remiss.notifications import messages, service
 from remiss.notifications.forms import OutboxFilterForm, ReminderSettingsForm
 from remiss.notifications.models import Message, MessageKind, MessageStatus
 from remiss.rounds.access import get_round_or_404
-from remiss.rounds.models import RoundStatus
+from remiss.rounds.models import AnswerStatus, RoundStatus
 
 bp = Blueprint("notifications", __name__)
 
@@ -118,7 +118,10 @@ def _sample_recipient(round_, **changes):
         "extended_deadline": None,
         "extension_reason": None,
         "deadline": round_.deadline,
-        "answer_status": AnswerStatus.NOT_STARTED,
+        "status": AnswerStatus.NOT_STARTED,
+        "has_submitted": False,
+        "has_begun_answering": False,
+        "draft": None,
         "latest_submitted": None,
         "answer": None,
     }

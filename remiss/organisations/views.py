@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from remiss.audit.models import record
-from remiss.core.access import admin_required
+from remiss.auth.access import admin_required
 from remiss.extensions import db
 from remiss.organisations import service
 from remiss.organisations.forms import OrganisationForm, OrganisationImportForm
@@ -49,7 +50,7 @@ def create():
             _fill(organisation, form)
             db.session.add(organisation)
             db.session.flush()
-            record("organisation.created", organisation, summary=organisation.name)
+            record("organisation.created", organisation, actor=current_user, name=organisation.name)
             db.session.commit()
             flash(f"Organisationen {organisation.name} är skapad.", "success")
             return redirect(url_for("organisations.index"))
@@ -68,7 +69,7 @@ def edit(organisation_id: int):
             form.name.errors.append("Det finns redan en organisation med det namnet.")
         else:
             _fill(organisation, form)
-            record("organisation.updated", organisation, summary=organisation.name)
+            record("organisation.updated", organisation, actor=current_user, name=organisation.name)
             db.session.commit()
             flash(f"Organisationen {organisation.name} är sparad.", "success")
             return redirect(url_for("organisations.index"))
@@ -98,7 +99,10 @@ def import_csv():
         return redirect(url_for("organisations.index"))
     record(
         "organisation.imported",
-        summary=f"{report.created} nya, {report.updated} ändrade",
+        actor=current_user,
+        count=report.created + report.updated,
+        created=report.created,
+        updated=report.updated,
     )
     db.session.commit()
     flash(

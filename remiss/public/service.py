@@ -201,7 +201,6 @@ def set_public(round_: Round, is_public: bool, *, actor) -> bool:
         "round.made_public" if is_public else "round.made_not_public",
         round_,
         actor=actor,
-        summary=f"{round_.dnr} {round_.title}",
     )
     return True
 
@@ -231,7 +230,7 @@ def mark_confidential(item, ground: str, *, round_: Round, actor) -> None:
         item,
         actor=actor,
         round_id=round_.id,
-        summary=f"Sekretess för {_describe(item)}: {ground}",
+        what=_describe(item),
         ground=ground,
         previous=previous,
     )
@@ -247,6 +246,6 @@ def lift_secrecy(item, *, round_: Round, actor) -> None:
         item,
         actor=actor,
         round_id=round_.id,
-        summary=f"Sekretessen hävd för {_describe(item)}",
+        what=_describe(item),
         previous=previous,
     )

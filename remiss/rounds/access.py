@@ -1,6 +1,6 @@
-"""Who may see a round. Loaded object first, then the rule: officers and managers see every
-round; a respondent sees a round only when its organisation is invited and the round has been
-sent. Anything else does not exist for them (404), whatever id is typed."""
+"""Loading a round for the signed-in user. Officers and managers see every round; a respondent
+sees a round only when its organisation is invited and the round has been sent
+(``Round.visible_to``). Anything else does not exist for them (404), whatever id is typed."""
 
 from __future__ import annotations
 
@@ -8,34 +8,20 @@ from flask import abort
 from flask_login import current_user
 
 from remiss.extensions import db
-from remiss.rounds.models import Recipient, Round, RoundStatus
+from remiss.rounds.models import Recipient, Round
 
 
 def get_round_or_404(round_id: int) -> Round:
     round_ = db.get_or_404(Round, round_id)
-    require_round_visible(round_)
+    if not round_.visible_to(current_user):
+        abort(404)
     return round_
 
 
-def can_see_round(user, round_: Round) -> bool:
-    if user.is_staff:
-        return True
-    if user.is_respondent:
-        return (
-            round_.status is not RoundStatus.DRAFT and round_.recipient_for(user.organisation_id) is not None
-        )
-    return False
-
-
-def require_round_visible(round_: Round) -> None:
-    if not can_see_round(current_user, round_):
-        abort(404)
-
-
 def own_recipient_or_404(round_: Round) -> Recipient:
-    """The signed-in respondent's own recipient row in ``round_``."""
+    """The signed-in respondent's own recipient row in ``round_`` (already checked visible)."""
     recipient = round_.recipient_for(current_user.organisation_id) if current_user.is_respondent else None
-    if recipient is None or round_.status is RoundStatus.DRAFT:
+    if recipient is None or not round_.is_sent:
         abort(404)
     return recipient
 

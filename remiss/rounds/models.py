@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.core.errors import DomainError
@@ -21,6 +21,15 @@ class RoundStatus(LabelledEnum):
     OPEN = ("open", "Öppen")
     CLOSED = ("closed", "Stängd")
     ARCHIVED = ("archived", "Avslutad")
+
+
+class AnswerStatus(LabelledEnum):
+    """Where a recipient's answer stands."""
+
+    NOT_STARTED = ("not_started", "Ej påbörjat")
+    DRAFT = ("draft", "Utkast")
+    SUBMITTED = ("submitted", "Inskickat")
+    REOPENED = ("reopened", "Öppnat för rättelse")
 
 
 class MeasureKind(LabelledEnum):
@@ -54,13 +63,16 @@ class Round(db.Model):
     assessment_changes: Mapped[str] = mapped_column(sa.Text, default="")
     assessment_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Set while a draft is scheduled to be sent on its sending date: who scheduled it.
+    send_scheduled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    officer = relationship("User")
+    officer = relationship("User", foreign_keys=[officer_id])
+    send_scheduled_by = relationship("User", foreign_keys=[send_scheduled_by_id])
     focus_areas: Mapped[list[FocusArea]] = relationship(
         back_populates="round",
         order_by="FocusArea.position",
@@ -78,15 +90,135 @@ class Round(db.Model):
     def __repr__(self) -> str:
         return f"<Round {self.id} {self.dnr} {self.status.value}>"
 
-    # Rules ------------------------------------------------------------------------------------
+    # States -----------------------------------------------------------------------------------
+    # Each rule of a round's life is written once, here; views, templates, jobs and queries use
+    # these names. The ``hybrid_property``s work in Python and in SQL (``Round.is_open``).
     @hybrid_property
-    def is_past_deadline(self) -> bool:
-        return self.deadline < local_today()
+    def is_draft(self) -> bool:
+        return self.status == RoundStatus.DRAFT
 
-    @is_past_deadline.inplace.expression
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    @hybrid_property
+    def is_closed(self) -> bool:
+        return self.status == RoundStatus.CLOSED
+
+    @hybrid_property
+    def is_archived(self) -> bool:
+        return self.status == RoundStatus.ARCHIVED
+
+    @hybrid_property
+    def is_sent(self) -> bool:
+        """Sent to its recipients: open, closed or archived (never a draft)."""
+        return self.status != RoundStatus.DRAFT
+
+    @hybrid_property
+    def accepts_answers(self) -> bool:
+        """Respondents may save drafts and submit only while the round is open."""
+        return self.status == RoundStatus.OPEN
+
+    @hybrid_property
+    def takes_registered_answers(self) -> bool:
+        """The office may register an answer received by e-mail or post while the round is
+        open or closed (a late answer after closing too), never in a draft or an archived one."""
+        return self.status in (RoundStatus.OPEN, RoundStatus.CLOSED)
+
+    @takes_registered_answers.inplace.expression
     @classmethod
-    def _is_past_deadline_expression(cls):
-        return cls.deadline < sa.func.current_date()
+    def _takes_registered_answers_expression(cls):
+        return cls.status.in_((RoundStatus.OPEN, RoundStatus.CLOSED))
+
+    @property
+    def is_read_only(self) -> bool:
+        """Archived: nothing of the round or its answers changes any more."""
+        return self.status is RoundStatus.ARCHIVED
+
+    @property
+    def facts_editable(self) -> bool:
+        """Title, case number, decision and dates change only while the round is a draft; after
+        sending, only the description and the responsible officer can be corrected."""
+        return self.status is RoundStatus.DRAFT
+
+    @property
+    def structure_editable(self) -> bool:
+        """Focus areas, measures and questions change only while the round is a draft."""
+        return self.status is RoundStatus.DRAFT
+
+    @property
+    def recipients_changeable(self) -> bool:
+        """Recipients can be added (and removed while they have not answered) while the round
+        is a draft or open."""
+        return self.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+
+    @property
+    def contacts_editable(self) -> bool:
+        return self.status is not RoundStatus.ARCHIVED
+
+    @property
+    def extensions_allowed(self) -> bool:
+        """An extension (anstånd) is granted to a recipient of an open round; in a draft the
+        round's own deadline is changed instead."""
+        return self.status is RoundStatus.OPEN
+
+    @property
+    def reminders_editable(self) -> bool:
+        return self.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+
+    @property
+    def can_remind(self) -> bool:
+        return self.status is RoundStatus.OPEN
+
+    @property
+    def documents_frozen(self) -> bool:
+        """From the moment it is sent, a round's documents are public records: never deleted;
+        a corrected document is added beside the one it replaces."""
+        return self.status is not RoundStatus.DRAFT
+
+    @property
+    def documents_addable(self) -> bool:
+        return self.status is not RoundStatus.ARCHIVED
+
+    @property
+    def assessment_editable(self) -> bool:
+        """The office's assessment is written once the round is sent, and frozen when archived."""
+        return self.status in (RoundStatus.OPEN, RoundStatus.CLOSED)
+
+    @property
+    def feedback_possible(self) -> bool:
+        """The assessment can be made final (and fed back) once no more answers are expected."""
+        return self.status in (RoundStatus.CLOSED, RoundStatus.ARCHIVED)
+
+    @property
+    def can_close(self) -> bool:
+        return self.status is RoundStatus.OPEN
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.status is RoundStatus.CLOSED
+
+    @property
+    def can_archive(self) -> bool:
+        return self.status is RoundStatus.CLOSED
+
+    @property
+    def is_scheduled(self) -> bool:
+        """A draft the officer has scheduled to be sent on its sending date."""
+        return self.status is RoundStatus.DRAFT and self.send_scheduled_by_id is not None
+
+    def visible_to(self, user) -> bool:
+        """Officers and managers see every round; a respondent sees a sent round its
+        organisation is invited to; nobody else sees any."""
+        if getattr(user, "is_staff", False):
+            return True
+        if getattr(user, "is_respondent", False):
+            return self.is_sent and self.recipient_for(user.organisation_id) is not None
+        return False
+
+    def days_left(self, today: date | None = None) -> int:
+        """Days until the round's deadline (negative when past)."""
+        return (self.deadline - (today or local_today())).days
 
     @property
     def measures(self) -> list[Measure]:
@@ -94,25 +226,21 @@ class Round(db.Model):
 
     @property
     def has_structure(self) -> bool:
-        return any(area.measures for area in self.focus_areas) or bool(self.focus_areas)
+        return bool(self.focus_areas)
 
     @property
-    def is_editable(self) -> bool:
-        """Facts and structure can change only while the round is a draft."""
-        return self.status is RoundStatus.DRAFT
+    def current_documents(self) -> list:
+        """The round's documents that no later document replaces."""
+        return [d for d in self.documents if d.replaced_by is None]
 
     @property
-    def accepts_answers(self) -> bool:
-        """Respondents may submit only while the round is open."""
-        return self.status is RoundStatus.OPEN
+    def has_draft_document(self) -> bool:
+        """Whether the remissförslag itself is among the documents."""
+        return any(d.kind.value == "draft" for d in self.current_documents)
 
-    @property
-    def takes_registered_answers(self) -> bool:
-        """The office may register an answer received by e-mail or post while the round is
-        open or closed (a late answer after closing too), never in a draft or an archived one."""
-        return self.status in (RoundStatus.OPEN, RoundStatus.CLOSED)
-
-    def reasons_not_to_open(self) -> list[str]:
+    # Moves --------------------------------------------------------------------------------------
+    def reasons_not_to_open(self, today: date | None = None) -> list[str]:
+        today = today or local_today()
         reasons = []
         if self.status is not RoundStatus.DRAFT:
             reasons.append("Bara en remiss som är ett utkast kan skickas.")
@@ -120,23 +248,73 @@ class Round(db.Model):
             reasons.append("Remissen har inga remissinstanser.")
         if not self.has_structure:
             reasons.append("Remissen har inga fokusområden eller frågor.")
+        if self.deadline <= today:
+            reasons.append(
+                f"Sista svarsdagen {self.deadline.isoformat()} har redan passerats. Ändra sista "
+                "svarsdag innan remissen skickas."
+            )
         return reasons
 
     def open(self, now: datetime | None = None) -> None:
-        reasons = self.reasons_not_to_open()
+        """Send the round: it is open from ``now``, and its sending date is the day it really
+        went out. (Sending without the remissförslag asks for a confirmation first: that is
+        ``rounds.operations.open_round``.)"""
+        now = now or utcnow()
+        reasons = self.reasons_not_to_open(local_today(now))
         if reasons:
             raise DomainError(" ".join(reasons))
-        now = now or utcnow()
         self.status = RoundStatus.OPEN
         self.opened_at = now
+        self.sent_on = local_today(now)
+        self.send_scheduled_by_id = None
         for recipient in self.recipients:
             recipient.invited_at = recipient.invited_at or now
 
+    def schedule(self, by, today: date | None = None) -> None:
+        """Have the scheduler send the round on the morning of its sending date."""
+        today = today or local_today()
+        reasons = self.reasons_not_to_open(today)
+        if reasons:
+            raise DomainError(" ".join(reasons))
+        if self.sent_on <= today:
+            raise DomainError(
+                f"Utskicksdagen {self.sent_on.isoformat()} är i dag eller har passerat. Skicka remissen nu "
+                "i stället, eller ändra utskicksdagen."
+            )
+        self.send_scheduled_by_id = by.id
+
+    def unschedule(self) -> None:
+        if not self.is_scheduled:
+            raise DomainError("Remissen är inte schemalagd.")
+        self.send_scheduled_by_id = None
+
+    def close_warnings(self, today: date | None = None) -> list[str]:
+        """Why closing now would cut someone short: the deadline not yet passed, and every
+        recipient whose extension still runs. Empty when closing takes nothing from anyone."""
+        today = today or local_today()
+        warnings = []
+        waiting = [r for r in self.recipients if not r.has_submitted]
+        if self.deadline >= today and waiting:
+            warnings.append(
+                f"Sista svarsdagen {self.deadline.isoformat()} har inte passerats; "
+                f"{len(waiting)} av {len(self.recipients)} remissinstanser har inte svarat."
+            )
+        for recipient in sorted(waiting, key=lambda r: r.organisation.name):
+            if recipient.extension_running(today):
+                warnings.append(
+                    f"{recipient.organisation.name} har anstånd till "
+                    f"{recipient.extended_deadline.isoformat()}."
+                )
+        return warnings
+
     def close(self, now: datetime | None = None) -> None:
+        """No more answers from respondents. (Closing before the deadline or while an extension
+        runs asks for a confirmation first, naming who: ``rounds.operations.close_round``.)"""
         if self.status is not RoundStatus.OPEN:
             raise DomainError("Bara en öppen remiss kan stängas.")
+        now = now or utcnow()
         self.status = RoundStatus.CLOSED
-        self.closed_at = now or utcnow()
+        self.closed_at = now
 
     def reopen(self) -> None:
         if self.status is not RoundStatus.CLOSED:
@@ -222,22 +400,75 @@ class Recipient(db.Model):
     organisation = relationship("Organisation")
     answer = relationship("Answer", back_populates="recipient", uselist=False, cascade="all")
 
+    # Deadlines and answering ----------------------------------------------------------------
+    # The answer-facing rules of a recipient are read through its ``answer`` relationship, so
+    # that this package never imports the answers package (which builds on this one).
     @hybrid_property
-    def deadline(self) -> date:
+    def effective_deadline(self) -> date:
         """This recipient's deadline: its extension, or the round's."""
         return self.extended_deadline or self.round.deadline
 
-    @deadline.inplace.expression
+    @effective_deadline.inplace.expression
     @classmethod
-    def _deadline_expression(cls):
+    def _effective_deadline_expression(cls):
         round_deadline = sa.select(Round.deadline).where(Round.id == cls.round_id).scalar_subquery()
         return sa.func.coalesce(cls.extended_deadline, round_deadline)
 
-    @property
-    def answer_status(self):
-        from remiss.answers.models import AnswerStatus
+    @hybrid_property
+    def has_submitted(self) -> bool:
+        """Whether an answer from this recipient has been received (a reopened one too)."""
+        return self.answer is not None and self.answer.latest_submitted is not None
 
-        return self.answer.status if self.answer is not None else AnswerStatus.NOT_STARTED
+    @has_submitted.inplace.expression
+    @classmethod
+    def _has_submitted_expression(cls):
+        answer = cls.answer.property.mapper.class_
+        version = answer.versions.property.mapper.class_
+        return cls.answer.has(answer.versions.any(version.submitted_at.is_not(None)))
+
+    @classmethod
+    def with_answers(cls):
+        """The loader option for pages that show each recipient's answer status: its answer and
+        the answer's versions, in two queries however many recipients."""
+        answer = cls.answer.property.mapper.class_
+        return sa.orm.selectinload(cls.answer).selectinload(answer.versions)
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Invited, no answer received, and its deadline (extension included) has passed."""
+        return self.invited_at is not None and not self.has_submitted and self.effective_deadline < today
+
+    @is_overdue.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date):
+        return sa.and_(
+            cls.invited_at.is_not(None), sa.not_(cls.has_submitted), cls.effective_deadline < today
+        )
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """Days past the deadline without an answer; 0 when not overdue."""
+        today = today or local_today()
+        return (today - self.effective_deadline).days if self.is_overdue(today) else 0
+
+    def days_left(self, today: date | None = None) -> int:
+        """Days until this recipient's deadline (negative when past)."""
+        return (self.effective_deadline - (today or local_today())).days
+
+    def days_late(self, received_on: date) -> int:
+        """Days after this recipient's deadline that ``received_on`` falls; 0 when on time."""
+        return max(0, (received_on - self.effective_deadline).days)
+
+    def extension_running(self, today: date | None = None) -> bool:
+        """An extension that has not yet run out, for a recipient that has not answered."""
+        today = today or local_today()
+        return (
+            self.extended_deadline is not None and self.extended_deadline >= today and not self.has_submitted
+        )
+
+    @property
+    def draft(self):
+        """The draft being worked on, or None."""
+        return self.answer.draft if self.answer is not None else None
 
     @property
     def latest_submitted(self):
@@ -245,15 +476,38 @@ class Recipient(db.Model):
         return self.answer.latest_submitted if self.answer is not None else None
 
     @property
+    def status(self) -> AnswerStatus:
+        return self.answer.status if self.answer is not None else AnswerStatus.NOT_STARTED
+
+    @property
+    def has_begun_answering(self) -> bool:
+        """Whether the recipient has begun or sent an answer (any version, draft or submitted)."""
+        return self.answer is not None and bool(self.answer.versions)
+
+    @property
+    def removable(self) -> bool:
+        return self.round.recipients_changeable and not self.has_begun_answering
+
+    @property
     def answer_is_locked(self) -> bool:
         """Submitted and not reopened for correction."""
         return self.answer is not None and self.answer.is_locked
+
+    @property
+    def can_work_on_answer(self) -> bool:
+        """Whether the respondent may start, save and submit a draft now."""
+        return self.round.accepts_answers and not self.answer_is_locked
 
     @property
     def can_register_answer(self) -> bool:
         """Whether the office can register an answer from this recipient received outside the
         tracker now."""
         return self.round.takes_registered_answers and not self.answer_is_locked
+
+    @property
+    def is_unread(self) -> bool:
+        """A received answer the office has not marked as read."""
+        return self.has_submitted and self.answer.read_at is None
 
     def mark_answer_read(self, now: datetime | None = None) -> bool:
         """The office has read this recipient's latest submitted answer; False when it already had."""
@@ -264,36 +518,26 @@ class Recipient(db.Model):
         self.answer.read_at = now or utcnow()
         return True
 
-    def days_left(self, today: date | None = None) -> int:
-        """Days until this recipient's deadline (negative when past)."""
-        return (self.deadline - (today or local_today())).days
-
     @property
     def status_text(self) -> str:
         """The status as the office reads it: ``Inskickat för sent, 3 dagar``,
         ``Utkast – anstånd till 2022-02-15`` …"""
-        from remiss.answers.models import AnswerStatus
-
-        status = self.answer_status
+        status = self.status
         latest = self.latest_submitted
         if status is AnswerStatus.SUBMITTED and latest.days_late:
             days = latest.days_late
             return f"Inskickat för sent, {days} {'dag' if days == 1 else 'dagar'}"
         text = status.label
-        if self.extended_deadline is not None and status is not AnswerStatus.SUBMITTED:
+        if self.extended_deadline is not None and not self.has_submitted:
             text += f" – anstånd till {self.extended_deadline.isoformat()}"
         return text
 
-    def days_late(self, received_on: date) -> int:
-        """Days after this recipient's deadline that ``received_on`` falls; 0 when on time."""
-        return max(0, (received_on - self.deadline).days)
-
     def grant_extension(self, new_deadline: date, reason: str) -> None:
-        if self.round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        if not self.round.extensions_allowed:
             raise DomainError("Anstånd kan bara ges medan remissen är öppen.")
         if new_deadline <= self.round.deadline:
             raise DomainError("Anståndet måste gå ut efter remissens sista svarsdag.")
-        if not reason.strip():
+        if not (reason or "").strip():
             raise DomainError("Ange skälet till anståndet.")
         self.extended_deadline = new_deadline
         self.extension_reason = reason.strip()

@@ -1,22 +1,17 @@
-"""What officers do with rounds beyond a single model method: read a pasted table of contents,
-add and remove recipients, reorder the structure, and load the list of rounds with its counts.
-Functions here only add to the session and flush; the view commits once."""
+"""Reading for rounds: a pasted table of contents (a pure parser), the list of rounds with its
+counts, and the officer's start page. What people *do* with a round is in ``operations``."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
-from remiss.answers.models import Answer, AnswerVersion
-from remiss.core.errors import DomainError
 from remiss.core.time import local_today
-from remiss.events import recipient_added
 from remiss.extensions import db
-from remiss.organisations.models import Organisation
-from remiss.rounds.models import FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
+from remiss.rounds.models import MeasureKind, Recipient, Round, RoundStatus
 
 # Paste import ----------------------------------------------------------------------------------
 
@@ -127,119 +122,13 @@ def parse_structure(text: str, existing_area_numbers=()) -> ParsedStructure:
     return result
 
 
-def add_structure(round_: Round, parsed: ParsedStructure) -> list[FocusArea]:
-    """Append the parsed focus areas and their measures to ``round_``."""
-    _require_editable(round_)
-    position = max((a.position for a in round_.focus_areas), default=0)
-    added = []
-    for offset, area in enumerate(parsed.areas, start=1):
-        focus_area = FocusArea(number=area.number, title=area.title, position=position + offset)
-        for index, measure in enumerate(area.measures, start=1):
-            focus_area.measures.append(
-                Measure(number=measure.number, title=measure.title, kind=measure.kind, position=index)
-            )
-        round_.focus_areas.append(focus_area)
-        added.append(focus_area)
-    db.session.flush()
-    return added
-
-
-# Structure editing -------------------------------------------------------------------------------
-
-
-def _require_editable(round_: Round) -> None:
-    if not round_.is_editable:
-        raise DomainError("Strukturen kan bara ändras medan remissen är ett utkast.")
-
-
-def next_area_number(round_: Round) -> str:
-    numbers = [int(a.number) for a in round_.focus_areas if a.number.isdigit()]
-    return str(max(numbers, default=0) + 1)
-
-
-def next_measure_number(area: FocusArea) -> str:
-    numbers = [
-        int(m.number.rpartition(":")[2]) for m in area.measures if m.number.rpartition(":")[2].isdigit()
-    ]
-    return f"{area.number}:{max(numbers, default=0) + 1}"
-
-
-def check_area_number(round_: Round, number: str, area: FocusArea | None = None) -> None:
-    if any(a.number == number and a is not area for a in round_.focus_areas):
-        raise DomainError(f"Fokusområde {number} finns redan.")
-
-
-def check_measure_number(area: FocusArea, number: str, measure: Measure | None = None) -> None:
-    for other in area.round.measures:
-        if other.number == number and other is not measure:
-            raise DomainError(f"Nummer {number} finns redan.")
-
-
-def move(items: list, item, direction: str) -> bool:
-    """Swap ``item`` with its neighbour above or below in ``items`` (ordered by position);
-    renumber positions 1..n. Returns False when it is already first or last."""
-    index = items.index(item)
-    target = index - 1 if direction == "up" else index + 1
-    if target < 0 or target >= len(items):
-        return False
-    items = list(items)
-    items[index], items[target] = items[target], items[index]
-    for position, each in enumerate(items, start=1):
-        each.position = position
-    return True
-
-
-# Recipients --------------------------------------------------------------------------------------
-
-
-def add_recipient(
-    round_: Round, organisation: Organisation, contact_email: str | None, *, now: datetime
-) -> Recipient:
-    """Invite ``organisation`` to ``round_``. Added to an open round, it is invited at once."""
-    if round_.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-        raise DomainError("Remissinstanser kan bara läggas till medan remissen är ett utkast eller öppen.")
-    if round_.recipient_for(organisation.id) is not None:
-        raise DomainError(f"{organisation.name} är redan remissinstans.")
-    recipient = Recipient(
-        organisation=organisation, contact_email=(contact_email or organisation.email).strip().lower()
-    )
-    round_.recipients.append(recipient)
-    if round_.status is RoundStatus.OPEN:
-        recipient.invited_at = now
-    db.session.flush()
-    if round_.status is RoundStatus.OPEN:
-        recipient_added.send(recipient, now=now)
-    return recipient
-
-
-def has_answered(recipient: Recipient) -> bool:
-    """Whether the recipient has begun or sent an answer (any version, draft or submitted)."""
-    return recipient.answer is not None and bool(recipient.answer.versions)
-
-
-def remove_recipient(recipient: Recipient) -> None:
-    if recipient.round.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-        raise DomainError("Remissinstanser kan bara tas bort medan remissen är ett utkast eller öppen.")
-    if has_answered(recipient):
-        raise DomainError(
-            f"{recipient.organisation.name} har redan börjat svara eller svarat och kan inte tas bort."
-        )
-    if recipient.answer is not None:
-        db.session.delete(recipient.answer)
-    recipient.round.recipients.remove(recipient)
-    db.session.delete(recipient)
-    db.session.flush()
-
-
 # The list of rounds ------------------------------------------------------------------------------
 
 
 def _answered_count():
     return (
-        sa.select(sa.func.count(sa.distinct(Recipient.id)))
-        .join(Answer, Answer.recipient_id == Recipient.id)
-        .join(AnswerVersion, AnswerVersion.answer_id == Answer.id)
-        .where(Recipient.round_id == Round.id, AnswerVersion.submitted_at.is_not(None))
+        sa.select(sa.func.count(Recipient.id))
+        .where(Recipient.round_id == Round.id, Recipient.has_submitted)
         .correlate(Round)
         .scalar_subquery()
     )
@@ -303,7 +192,7 @@ def sent_years() -> list[int]:
 @dataclass
 class Attention:
     overdue: list[Recipient]
-    unread: list[Answer]
+    unread: list
 
 
 def needs_attention(rounds: list[Round], today: date | None = None) -> Attention:
@@ -317,17 +206,13 @@ def needs_attention(rounds: list[Round], today: date | None = None) -> Attention
         sa.select(Recipient)
         .where(Recipient.round_id.in_(ids))
         .options(
-            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
+            Recipient.with_answers(),
             sa.orm.joinedload(Recipient.organisation),
             sa.orm.joinedload(Recipient.round),
         )
     ).all()
-    overdue = [
-        r
-        for r in recipients
-        if r.latest_submitted is None and r.invited_at is not None and r.deadline < today
-    ]
-    unread = [r.answer for r in recipients if r.latest_submitted is not None and r.answer.read_at is None]
-    overdue.sort(key=lambda r: (r.deadline, r.organisation.name))
+    overdue = [r for r in recipients if r.is_overdue(today)]
+    unread = [r.answer for r in recipients if r.is_unread]
+    overdue.sort(key=lambda r: (r.effective_deadline, r.organisation.name))
     unread.sort(key=lambda a: a.latest_submitted.submitted_at)
     return Attention(overdue, unread)

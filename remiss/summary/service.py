@@ -50,5 +50,5 @@ def save_assessment(
             if measure.id in measures:
                 assign(measure, "assessment", measures[measure.id])
     if changed:
-        record("round.assessment_saved", round_, actor=actor, summary=f"{changed} texter ändrade")
+        record("round.assessment_saved", round_, actor=actor, count=changed)
     return changed

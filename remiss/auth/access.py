@@ -32,9 +32,3 @@ admin_required = roles_required(Role.ADMIN)
 officer_required = roles_required(Role.OFFICER)
 staff_required = roles_required(Role.OFFICER, Role.MANAGER)
 respondent_required = roles_required(Role.RESPONDENT)
-
-
-def require_member_of(organisation_id: int) -> None:
-    """A respondent sees only its own organisation's things; anything else does not exist."""
-    if not current_user.is_respondent or current_user.organisation_id != organisation_id:
-        abort(404)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from remiss import events
 from remiss.answers.models import Answer
 from remiss.audit.models import AuditEvent, record
-from remiss.core.access import officer_required, staff_required
+from remiss.auth.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm, choices
 from remiss.core.time import local_today, utcnow
@@ -166,7 +166,7 @@ def edit(round_id: int):
     if round_.status is RoundStatus.ARCHIVED:
         flash("En avslutad remiss kan inte ändras.", "error")
         return _show(round_)
-    form_class = RoundForm if round_.is_editable else RoundCorrectionForm
+    form_class = RoundForm if round_.facts_editable else RoundCorrectionForm
     form = form_class(obj=round_)
     form.officer_id.choices = officer_choices(round_.officer_id)
     if not form.is_submitted():
@@ -338,7 +338,7 @@ def _measure_or_404(round_: Round, measure_id: int) -> Measure:
 
 
 def _editable_or_redirect(round_: Round):
-    if not round_.is_editable:
+    if not round_.structure_editable:
         flash("Strukturen kan bara ändras medan remissen är ett utkast.", "error")
         return redirect(url_for("rounds.structure", round_id=round_.id))
     return None
