@@ -103,6 +103,13 @@ def table_roles(endpoint: str, method: str) -> set[Role]:
     return {TABLE_ROLE[v] for v in permissions.who_may(endpoint, method) if v != permissions.ANONYMOUS}
 
 
+def allowed_roles(endpoint: str, method: str) -> set[Role] | None:
+    """The roles the table lets use ``method`` on ``endpoint``; None where anyone may."""
+    if permissions.is_public(endpoint, method):
+        return None
+    return table_roles(endpoint, method)
+
+
 def declared_roles(endpoint: str) -> set[Role] | None:
     """The roles the view's ``roles_required`` lets in; None where the view has none."""
     roles = getattr(VIEWS[endpoint], "allowed_roles", None)
