@@ -11,8 +11,10 @@ The visitors: anonymous, an administrator, an officer, a manager, a respondent o
 respondent of Kriminalvården. The respondent of Kriminalvården goes first, while Centrum's
 things are all in place, and the respondent of Centrum last (its own posts change them).
 
-A new route fails here until its access is declared (through ``roles_required`` on the view, or
-in PUBLIC / SIGNED_IN below) and its URL arguments have a value in ``url_values``."""
+Who gets in is not read from the views: it is the hand-written table in ``tests/permissions.py``
+(from ``../shared/domain.md``). A new route fails here until it is in that table and its URL
+arguments have a value in ``url_values``; a view whose ``roles_required`` lets in other roles than
+the table says fails, so a widened decorator cannot pass."""
 
 from __future__ import annotations
 
@@ -30,27 +32,8 @@ from remiss.documents import service as documents
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from tests import files
+from tests import files, permissions
 from tests.factories import make_organisation, make_round, make_user, send
-
-# Routes anyone may open.
-PUBLIC = {
-    "static",
-    "auth.login",
-    "auth.set_password",
-    "auth.forgot_password",
-    "main.accessibility",
-    # The public register of rounds and answers (issue 8).
-    "public.robots",
-    "public.index",
-    "public.round",
-    "public.feedback",
-    "public.document",
-    "public.archive",
-    "public.feed",
-}
-# Routes every signed-in role may open.
-SIGNED_IN = {"main.index", "auth.logout", "documents.download"}
 
 # A respondent of Kriminalvården, which is not invited to the round.
 OTHER_ORGANISATION = "respondent of another organisation"
@@ -97,16 +80,97 @@ def _routes():
 ROUTES, VIEWS, URL_MAP = _routes()
 
 
-def allowed_roles(endpoint: str) -> set[Role] | None:
-    """The roles that may use ``endpoint``; None for public routes."""
-    if endpoint in PUBLIC:
+# The table's visitors, by the matrix's visitors.
+TABLE_VISITOR = {
+    None: permissions.ANONYMOUS,
+    OTHER_ORGANISATION: permissions.OTHER,
+    Role.ADMIN: permissions.ADMIN,
+    Role.OFFICER: permissions.OFFICER,
+    Role.MANAGER: permissions.MANAGER,
+    Role.RESPONDENT: permissions.OWN,
+}
+TABLE_ROLE = {
+    permissions.ADMIN: Role.ADMIN,
+    permissions.OFFICER: Role.OFFICER,
+    permissions.MANAGER: Role.MANAGER,
+    permissions.OWN: Role.RESPONDENT,
+    permissions.OTHER: Role.RESPONDENT,
+}
+
+
+def table_roles(endpoint: str, method: str) -> set[Role]:
+    """The roles the table lets use ``endpoint`` at all (a respondent of either body counts)."""
+    return {TABLE_ROLE[v] for v in permissions.who_may(endpoint, method) if v != permissions.ANONYMOUS}
+
+
+def allowed_roles(endpoint: str, method: str) -> set[Role] | None:
+    """The roles the table lets use ``method`` on ``endpoint``; None where anyone may."""
+    if permissions.is_public(endpoint, method):
         return None
-    if endpoint in SIGNED_IN:
-        return set(Role)
-    view = VIEWS[endpoint]
-    roles = getattr(view, "allowed_roles", None)
-    assert roles is not None, f"{endpoint}: declare who may use it (roles_required)"
-    return set(roles)
+    return table_roles(endpoint, method)
+
+
+def declared_roles(endpoint: str) -> set[Role] | None:
+    """The roles the view's ``roles_required`` lets in; None where the view has none."""
+    roles = getattr(VIEWS[endpoint], "allowed_roles", None)
+    return None if roles is None else set(roles)
+
+
+def _names(roles) -> str:
+    return ", ".join(sorted(role.value for role in roles)) or "nobody"
+
+
+@pytest.mark.parametrize("endpoint, rule, method", ROUTES)
+def test_every_route_is_in_the_permission_table(endpoint, rule, method):
+    assert endpoint in permissions.PERMISSIONS, (
+        f"{endpoint} ({method} {rule}) is not in tests/permissions.py: say there, from "
+        "../shared/domain.md, who may use it"
+    )
+    assert method in permissions.PERMISSIONS[endpoint], (
+        f"{endpoint}: tests/permissions.py does not say who may {method} {rule}"
+    )
+
+
+def test_the_permission_table_names_only_routes_that_exist():
+    routes = {(param.values[0], param.values[2]) for param in ROUTES}
+    stale = [
+        f"{endpoint} {method}"
+        for endpoint, methods in permissions.PERMISSIONS.items()
+        for method in methods
+        if (endpoint, method) not in routes
+    ]
+    assert not stale, f"tests/permissions.py names routes the app does not have: {stale}"
+    for endpoint, methods in permissions.PERMISSIONS.items():
+        for method, who in methods.items():
+            assert who <= set(permissions.VISITORS), f"{endpoint} {method}: unknown visitor in {who}"
+            # A respondent of another body never gets at the invited body's things.
+            exists = endpoint in URL_MAP._rules_by_endpoint
+            if exists and permissions.OTHER in who and permissions.ANONYMOUS not in who:
+                assert not arguments_of(endpoint) - NEUTRAL_ARGUMENTS, (
+                    f"{endpoint} {method}: the table lets another body at the invited body's things"
+                )
+
+
+@pytest.mark.parametrize("endpoint, rule, method", ROUTES)
+def test_the_view_declares_what_the_table_says(endpoint, rule, method):
+    """A decorator wider (or narrower) than the table fails here, before any request."""
+    if endpoint not in permissions.PERMISSIONS or method not in permissions.PERMISSIONS[endpoint]:
+        pytest.fail(f"{endpoint} {method} is not in tests/permissions.py")
+    declared = declared_roles(endpoint)
+    expected = table_roles(endpoint, method)
+    if permissions.is_public(endpoint, method):
+        assert declared is None, (
+            f"{endpoint}: the table says anyone may {method} it, but the view requires {_names(declared)}"
+        )
+        return
+    if declared is None:
+        # Signed in, with the view checking the object itself (main.index, documents.download):
+        # the HTTP matrix below checks every visitor against the table.
+        return
+    assert declared == expected, (
+        f"{endpoint} ({method} {rule}): the view lets in {_names(declared)}, but tests/permissions.py "
+        f"says {_names(expected)}. Change the decorator back, or, if ../shared/domain.md says so, the table."
+    )
 
 
 def arguments_of(endpoint: str) -> set[str]:
@@ -241,40 +305,57 @@ def visit(app, user_id: str | None, url: str, method: str):
 
 @pytest.mark.parametrize("endpoint, rule, method", ROUTES)
 def test_role_matrix(app, endpoint, rule, method, url_values):
+    """Every visitor on every route gets what the permission table says, whatever the view's
+    decorator says."""
     values, users = url_values
-    allowed = allowed_roles(endpoint)
-    carries_objects = bool(arguments_of(endpoint) - NEUTRAL_ARGUMENTS)
+    if endpoint not in permissions.PERMISSIONS or method not in permissions.PERMISSIONS[endpoint]:
+        pytest.fail(f"{endpoint} {method} is not in tests/permissions.py")
+    may = permissions.who_may(endpoint, method)
+    public = permissions.is_public(endpoint, method)
+    roles = table_roles(endpoint, method)
+    decorated = declared_roles(endpoint) is not None
     for url in urls_of(app, endpoint, values):
         for visitor in VISITORS:
             response, body = visit(app, users.get(visitor), url, method)
             status, who = response.status_code, who_is(visitor)
             location = response.headers.get("Location", "")
+            allowed = TABLE_VISITOR[visitor] in may
             assert status < 500, f"{who} {method} {url}: {status}"
 
             if visitor is None or visitor is OTHER_ORGANISATION:
-                secrets = DRAFT_SECRETS if endpoint in PUBLIC else DRAFT_SECRETS + SUBMITTED_SECRETS
+                secrets = DRAFT_SECRETS if public else DRAFT_SECRETS + SUBMITTED_SECRETS
                 for secret in secrets:
                     assert secret.encode() not in body, f"{who} {method} {url} sees «{secret}»"
 
             if visitor is None:
-                if allowed is not None:
+                if allowed:
+                    assert status != 403 and "/auth/login?next=" not in location, (
+                        f"{who} {method} {url}: {status} {location}, but the table lets anyone in"
+                    )
+                else:
                     assert status == 302 and "/auth/login?next=" in location, (
-                        f"{who} {method} {url}: {status}"
+                        f"{who} {method} {url}: {status}, expected the login page"
                     )
                 continue
             role = Role.RESPONDENT if visitor is OTHER_ORGANISATION else visitor
-            if allowed is not None and role not in allowed:
-                assert status == 403, f"{who} {method} {url}: {status}, expected 403"
-                assert "Du saknar behörighet" in response.text
+            if not allowed:
+                if role not in roles and decorated:
+                    assert status == 403, f"{who} {method} {url}: {status}, expected 403 (the table)"
+                    assert "Du saknar behörighet" in response.text
+                else:
+                    # Refused by the view on the object itself: another body's answer, or a
+                    # document of a round the visitor does not follow.
+                    assert status in (403, 404), (
+                        f"{who} {method} {url}: {status}, expected 403 or 404 (tests/permissions.py)"
+                    )
                 continue
-            if visitor is OTHER_ORGANISATION and carries_objects and endpoint not in PUBLIC:
-                assert status in (403, 404), f"{who} {method} {url}: {status}, expected 403 or 404"
-            elif allowed is not None:
-                assert status != 403, f"{who} {method} {url}: refused"
-                assert "/auth/login?next=" not in location, f"{who} {url}"
-            if visitor is Role.RESPONDENT and allowed is not None and endpoint not in OWN_NOT_FOUND:
+            assert status != 403, f"{who} {method} {url}: refused, but tests/permissions.py lets it in"
+            assert "/auth/login?next=" not in location, f"{who} {url}"
+            if public:
+                continue
+            if visitor is Role.RESPONDENT and endpoint not in OWN_NOT_FOUND:
                 assert status != 404, f"{who} {method} {url}: its own things are not found"
-            if visitor in STAFF and allowed is not None:
+            if visitor in STAFF or visitor is Role.ADMIN:
                 assert status != 404, f"{who} {method} {url}: not found"
 
 

@@ -38,7 +38,7 @@ def database_state() -> dict[str, list[tuple]]:
 def test_post_without_a_valid_token_is_refused(app, endpoint, rule, method, url_values, token):
     values, users = url_values
     url = url_of(app, endpoint, values)
-    allowed = allowed_roles(endpoint)
+    allowed = allowed_roles(endpoint, method)  # from the permission table (tests/permissions.py)
     # Someone who may use the route, so that only the token stands in the way.
     role = None if allowed is None else sorted(allowed, key=lambda r: r.value)[0]
     client = signed_in_client(app, users[role] if role else None)

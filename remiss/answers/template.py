@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from remiss.answers.forms import MAX_TEXT, TEXT_TOO_LONG, normalise_newlines
 from remiss.answers.models import AnswerVersion, MeasurePosition, Position
 from remiss.answers.service import set_item
+from remiss.core.spreadsheets import set_text, typed_text, write_row
 from remiss.core.time import format_date
 from remiss.documents.service import XLSX, detect_type
 from remiss.rounds.models import Round
@@ -65,19 +66,24 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    sheet["B1"] = f"Remissvar: {round_.title}"
+    # Every text is written as text (remiss.core.spreadsheets): a title or comment that begins
+    # with "=" is shown as typed, never run, and reads back the same.
+    set_text(sheet, 1, 2, f"Remissvar: {round_.title}")
     sheet["B1"].font = Font(bold=True, size=14)
-    sheet["B2"] = f"Dnr {round_.dnr} · {organisation_name} · Svar senast {format_date(deadline)}"
-    sheet["B3"] = (
+    set_text(sheet, 2, 2, f"Dnr {round_.dnr} · {organisation_name} · Svar senast {format_date(deadline)}")
+    set_text(
+        sheet,
+        3,
+        2,
         "Välj ställningstagande i listan och skriv synpunkterna i kolumnen Synpunkter. Ändra inte "
         "numren eller rubrikerna. Ladda upp filen under Svara på remissen; den fyller ert utkast "
-        "men skickar inte in det."
+        "men skickar inte in det.",
     )
     sheet["B3"].alignment = Alignment(wrap_text=True)
     sheet.merge_cells("B3:E3")
     sheet.row_dimensions[3].height = 45
     for column, title in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=title)
+        cell = set_text(sheet, HEADER_ROW, column, title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE4EE")
     sheet.column_dimensions["A"].hidden = True
@@ -102,11 +108,11 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     for index, row in enumerate(rows_of(round_)):
         number = FIRST_ROW + index
         position, comment = values.get(row.key, ("", ""))
-        sheet.cell(row=number, column=KEY, value=row.key)
-        sheet.cell(row=number, column=NUMBER, value=row.number)
-        sheet.cell(row=number, column=TITLE, value=row.title)
-        sheet.cell(row=number, column=POSITION, value=position or None)
-        sheet.cell(row=number, column=COMMENT, value=comment or None)
+        set_text(sheet, number, KEY, row.key)
+        set_text(sheet, number, NUMBER, row.number)
+        set_text(sheet, number, TITLE, row.title)
+        set_text(sheet, number, POSITION, position or None)
+        set_text(sheet, number, COMMENT, comment or None)
         for column in (TITLE, COMMENT):
             sheet.cell(row=number, column=column).alignment = Alignment(wrap_text=True, vertical="top")
         if row.key.startswith("fa:") or row.key == OVERALL:
@@ -120,10 +126,10 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
             per_item.add(sheet.cell(row=number, column=POSITION))
 
     meta = workbook.create_sheet(META_SHEET)
-    meta.append(["round_id", round_.id])
-    meta.append(["dnr", round_.dnr])
-    for row in rows_of(round_):
-        meta.append([row.key, row.number, row.title])
+    write_row(meta, 1, ["round_id", round_.id])
+    write_row(meta, 2, ["dnr", round_.dnr])
+    for number, row in enumerate(rows_of(round_), start=3):
+        write_row(meta, number, [row.key, row.number, row.title])
     meta.sheet_state = "hidden"
     workbook.save(stream)
 
@@ -175,7 +181,9 @@ def read_template(stream: BinaryIO, round_: Round) -> TemplateImport:
         with warnings.catch_warnings():
             # Files saved by Excel carry extensions openpyxl does not read; they do not matter here.
             warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(stream.read()), data_only=True)
+            # Not data_only: a cell's text as typed, also where an older template (or Excel) holds
+            # "=…" as a formula, whose value would otherwise read as empty and erase the comment.
+            workbook = load_workbook(io.BytesIO(stream.read()), data_only=False)
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         result.errors.append(NOT_XLSX)
         return result
@@ -202,9 +210,9 @@ def read_template(stream: BinaryIO, round_: Round) -> TemplateImport:
     seen: set[str] = set()
     for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=COMMENT):
         row_number = cells[0].row
-        key = _text(cells[KEY - 1].value).strip()
-        position_text = _text(cells[POSITION - 1].value).strip()
-        comment = normalise_newlines(_text(cells[COMMENT - 1].value))
+        key = _text(cells[KEY - 1]).strip()
+        position_text = _text(cells[POSITION - 1]).strip()
+        comment = normalise_newlines(_text(cells[COMMENT - 1]))
         if not key:
             if position_text or comment.strip():
                 result.errors.append(
@@ -271,8 +279,8 @@ def _report_structure_changes(result: TemplateImport, made_from: dict, areas: di
 
 def _read_meta(sheet) -> dict:
     meta: dict = {"rows": {}}
-    for row in sheet.iter_rows(values_only=True):
-        if not row or row[0] is None:
+    for row in sheet.iter_rows():
+        if not row or row[0].value is None:
             continue
         key = _text(row[0])
         if key in ("round_id", "dnr"):
@@ -298,12 +306,9 @@ def _position(result: TemplateImport, row_number: int, text: str, enum_cls):
     return None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _text(cell) -> str:
+    """What was typed in ``cell``, as text (see ``typed_text``)."""
+    return "" if cell is None else typed_text(cell) or ""
 
 
 def apply_import(version: AnswerVersion, imported: TemplateImport, round_: Round) -> None:

@@ -1,16 +1,18 @@
 """ "Download all answers": one ZIP with every submitted answer's public files, in a folder per
 organisation, and ``svar.csv`` listing the answers. Built from the same rules as the register
-page (``public_answers``), so a confidential answer or file never goes into it."""
+page (``public_answers``), so a confidential answer or file never goes into it. Every field of
+the listing goes through the formula-safe CSV writer (``remiss.core.spreadsheets``), whichever
+row and column it is in."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import tempfile
 import zipfile
 from datetime import datetime
 
+from remiss.core.spreadsheets import csv_writer
 from remiss.documents import service as documents
 from remiss.public.service import PublicAnswer, public_answers, secrecy_notice
 from remiss.rounds.models import Round
@@ -34,11 +36,6 @@ def safe_name(name: str) -> str:
     return cleaned[:120] or "namnlös"
 
 
-def _cell(text: str) -> str:
-    """Keep spreadsheet programs from reading a comment as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def archive_name(round_: Round) -> str:
     return safe_name(f"Remissvar {round_.dnr.replace('/', '-')} {round_.title}")[:100] + ".zip"
 
@@ -48,7 +45,7 @@ def write_zip(round_: Round, now: datetime) -> tempfile.SpooledTemporaryFile:
     out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)
     answers = public_answers(round_)
     listing = io.StringIO()
-    writer = csv.writer(listing, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(listing, delimiter=";", lineterminator="\r\n")
     writer.writerow(LISTING_HEADER)
     stamp = now.timetuple()[:6]
     used: set[str] = set()
@@ -91,11 +88,11 @@ def _row(answer: PublicAnswer, files: list[str]) -> list[str]:
         notice = secrecy_notice(version.secrecy_ground)
         return [answer.organisation.name, received, notice, "", "", "", ""]
     return [
-        _cell(answer.organisation.name),
+        answer.organisation.name,
         received,
         version.position.label if version.position else "",
-        _cell(version.decision_text),
-        _cell(version.comment),
-        _cell(version.other_comments),
+        version.decision_text,
+        version.comment,
+        version.other_comments,
         ", ".join(files),
     ]

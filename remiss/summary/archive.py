@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import sqlalchemy as sa
 
 from remiss.answers.models import Answer, AnswerVersion
+from remiss.core.spreadsheets import csv_safe
 from remiss.core.time import format_datetime, to_local
 from remiss.documents.models import Document
 from remiss.documents.service import path_of
@@ -103,6 +104,8 @@ def round_archive_entries(round_: Round) -> list[Entry]:
 
 
 def manifest(round_: Round, entries: list[Entry]) -> str:
+    """The listing, tab-separated: a spreadsheet program opens it as a table, so every field
+    that someone typed goes through the formula-safe writer (``csv_safe``)."""
     lines = [
         f"Remisshandlingar för {round_.dnr} {round_.title}",
         "",
@@ -111,10 +114,15 @@ def manifest(round_: Round, entries: list[Entry]) -> str:
     for entry in entries:
         document = entry.document
         missing = "" if entry.path.is_file() else "\tSAKNAS I ARKIVET"
-        lines.append(
-            f"{entry.name}\t{entry.owner}\t{document.kind.label}\t"
-            f"{format_datetime(document.uploaded_at)}\t{document.sha256}\t{entry.secrecy}{missing}"
+        fields = (
+            entry.name,
+            entry.owner,
+            document.kind.label,
+            format_datetime(document.uploaded_at),
+            document.sha256,
+            entry.secrecy,
         )
+        lines.append("\t".join(csv_safe(field) for field in fields) + missing)
     return "\n".join(lines) + "\n"
 
 

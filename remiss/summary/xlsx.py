@@ -5,8 +5,9 @@ streams a write-only workbook, so a round with tens of thousands of comments is 
 bounded memory.
 
 Two promises the city relies on:
-- No text ever becomes a formula (or an error value): every text cell is typed as text, so a
-  comment that begins with ``=``, ``+``, ``-`` or ``@`` is shown exactly as typed.
+- No text ever becomes a formula (or an error value): every text cell, whatever its column, is
+  written through ``remiss.core.spreadsheets.as_text``, so a comment, a title or an
+  organisation's name that begins with ``=``, ``+``, ``-`` or ``@`` is shown exactly as typed.
 - Nothing is cut: text longer than a cell holds (32,767 characters) continues on the next rows,
   with the identifying columns repeated."""
 
@@ -20,13 +21,14 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from remiss.core.spreadsheets import as_text
 from remiss.core.time import to_local
 from remiss.summary.compile import Summary
 
@@ -169,11 +171,9 @@ class _SheetWriter:
         return Cell(self.ws, row=1, column=1, value=value, style_array=style)
 
     def _text_cell(self, text: str, style: StyleArray | None = None) -> Cell:
-        """A cell that holds ``text`` as text, whatever it begins with: openpyxl types ``=…``
-        as a formula and ``#N/A`` as an error value, so the type is set back to text."""
-        cell = self._styled(text, style)
-        cell.data_type = "s"
-        return cell
+        """A cell that holds ``text`` as text, whatever it begins with (the app's one way of
+        writing text into a spreadsheet, ``remiss.core.spreadsheets``)."""
+        return as_text(self._styled(None, style), text)
 
     def _header_cell(self, text: str) -> Cell:
         return self._text_cell(text, self._header_style)
@@ -182,11 +182,7 @@ class _SheetWriter:
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            if column.wrap:
-                return self._text_cell(value, self._wrap_style)
-            if value[0] == "=" or value in ERROR_CODES:
-                return self._text_cell(value)
-            return value  # other text: openpyxl types it as text
+            return self._text_cell(value, self._wrap_style if column.wrap else None)
         if isinstance(value, datetime):
             value = to_local(value).replace(tzinfo=None) if value.tzinfo else value
             style = self._datetime_style

@@ -1,0 +1,159 @@
+"""Who may use which route: written by hand from ``../shared/domain.md``, never read from the views.
+
+test_role_matrix compares every registered route against this table: a route missing here
+fails, a view whose ``roles_required`` lets in other roles than the table fails (so widening
+``officer_required`` to ``staff_required`` on an officer's POST is caught), and the HTTP matrix
+expects what the table says, not what the decorator says.
+
+The domain, in short:
+- an **officer** (handläggare) creates rounds, describes the structure, picks recipients, sends,
+  follows up, extends deadlines, registers answers that came by post or e-mail, writes the
+  office's assessment, decides what is public, closes and archives;
+- a **manager** (chef) follows all rounds and exports the summary: read-only;
+- a **respondent** sees, drafts and submits only its own body's answer, and reads the round
+  its body is invited to; a respondent of another body gets nothing of it;
+- an **admin** (systemförvaltare) manages organisations and accounts, and keeps the outbox
+  running;
+- **anyone**, signed in or not, may sign in, set a password, read the public register.
+
+The visitors are those of the matrix's world: the respondent of the invited body is
+Socialnämnden Centrum's, whose answer every route with an argument points to; the respondent of
+another body is Kriminalvården's, which is not invited. A route with no object arguments (the
+respondent's own list of rounds, the start page) is used by every respondent alike.
+
+An endpoint renamed or moved by a refactor is a one-line change here: the key."""
+
+from __future__ import annotations
+
+ADMIN = "admin"
+OFFICER = "officer"
+MANAGER = "manager"
+OWN = "respondent of the invited body"
+OTHER = "respondent of another body"
+ANONYMOUS = "anonymous"
+
+VISITORS = (ADMIN, OFFICER, MANAGER, OWN, OTHER, ANONYMOUS)
+
+EVERYONE = frozenset(VISITORS)
+SIGNED_IN = frozenset({ADMIN, OFFICER, MANAGER, OWN, OTHER})
+ADMINS = frozenset({ADMIN})
+OFFICERS = frozenset({OFFICER})
+# Officers and managers: following rounds, reading, exporting.
+STAFF = frozenset({OFFICER, MANAGER})
+# The people who see what the e-mail job sent: the office, and the admin who keeps it running.
+MAIL_READERS = frozenset({ADMIN, OFFICER, MANAGER})
+# The invited body's own answer, and nobody else's.
+OWN_BODY = frozenset({OWN})
+# A respondent's own things without an object in the URL: every respondent has its own.
+EVERY_RESPONDENT = frozenset({OWN, OTHER})
+# The office's feedback on an answer: the office, and the body it answers.
+STAFF_AND_OWN_BODY = frozenset({OFFICER, MANAGER, OWN})
+
+GET = "GET"
+POST = "POST"
+
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    # Anyone: signing in, accessibility, the public register and its files. ------------------
+    "static": {GET: EVERYONE},
+    "auth.login": {GET: EVERYONE, POST: EVERYONE},
+    "auth.set_password": {GET: EVERYONE, POST: EVERYONE},
+    "auth.forgot_password": {GET: EVERYONE, POST: EVERYONE},
+    "main.accessibility": {GET: EVERYONE},
+    "public.robots": {GET: EVERYONE},
+    "public.index": {GET: EVERYONE},
+    "public.round": {GET: EVERYONE},
+    "public.feedback": {GET: EVERYONE},
+    "public.document": {GET: EVERYONE},
+    "public.archive": {GET: EVERYONE},
+    "public.feed": {GET: EVERYONE},
+    # Every signed-in person. -----------------------------------------------------------------
+    "main.index": {GET: SIGNED_IN},
+    "auth.logout": {POST: SIGNED_IN},
+    # A document: the office sees all; a respondent its own body's and its rounds'; the admin
+    # manages accounts, not rounds.
+    "documents.download": {GET: STAFF_AND_OWN_BODY},
+    # Admin: organisations, accounts, the outbox. ---------------------------------------------
+    "organisations.index": {GET: ADMINS},
+    "organisations.create": {GET: ADMINS, POST: ADMINS},
+    "organisations.edit": {GET: ADMINS, POST: ADMINS},
+    "organisations.import_csv": {POST: ADMINS},
+    "users.index": {GET: ADMINS},
+    "users.create": {GET: ADMINS, POST: ADMINS},
+    "users.edit": {GET: ADMINS, POST: ADMINS},
+    "users.deactivate": {POST: ADMINS},
+    "users.invite": {POST: ADMINS},
+    "notifications.outbox": {GET: ADMINS},
+    "notifications.message": {GET: MAIL_READERS},
+    "notifications.message_html": {GET: MAIL_READERS},
+    # Rounds: managers follow (read), officers do everything else. ----------------------------
+    "rounds.index": {GET: STAFF},
+    "rounds.show": {GET: STAFF},
+    "rounds.dashboard": {GET: OFFICERS},  # the officer's start page
+    "rounds.create": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.import_json": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.edit": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.open_round": {POST: OFFICERS},
+    "rounds.close": {POST: OFFICERS},
+    "rounds.reopen": {POST: OFFICERS},
+    "rounds.archive": {POST: OFFICERS},
+    "rounds.upload_document": {POST: OFFICERS},
+    "rounds.remove_document": {POST: OFFICERS},
+    # The structure (focus areas, measures): the officer describes it.
+    "rounds.structure": {GET: OFFICERS},
+    "rounds.paste_structure": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.add_focus_area": {POST: OFFICERS},
+    "rounds.edit_focus_area": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.move_focus_area": {POST: OFFICERS},
+    "rounds.remove_focus_area": {POST: OFFICERS},
+    "rounds.add_measure": {POST: OFFICERS},
+    "rounds.edit_measure": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.move_measure": {POST: OFFICERS},
+    "rounds.remove_measure": {POST: OFFICERS},
+    # Recipients: the officer picks them, extends deadlines, follows up.
+    "rounds.recipients": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.add_group": {POST: OFFICERS},
+    "rounds.edit_recipient": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.remove_recipient": {POST: OFFICERS},
+    "rounds.extension": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.mark_read": {POST: OFFICERS},
+    # E-mail to the bodies: managers read, officers send.
+    "notifications.log": {GET: STAFF},
+    "notifications.preview": {GET: STAFF},
+    "notifications.settings": {GET: OFFICERS, POST: OFFICERS},
+    "notifications.remind_now": {POST: OFFICERS},
+    # Answers as the office sees them: registered and reopened by the officer, read by both.
+    "answers.register": {GET: OFFICERS, POST: OFFICERS},
+    "answers.reopen": {POST: OFFICERS},
+    "answers.versions": {GET: STAFF},
+    # Answers as the body sees them: its own, nobody else's. ----------------------------------
+    "answers.index": {GET: EVERY_RESPONDENT},
+    "answers.round": {GET: OWN_BODY},
+    "answers.edit": {GET: OWN_BODY, POST: OWN_BODY},
+    "answers.preview": {GET: OWN_BODY},
+    "answers.submit": {POST: OWN_BODY},
+    "answers.receipt": {GET: OWN_BODY},
+    "answers.template": {GET: OWN_BODY},
+    "answers.upload_template": {POST: OWN_BODY},
+    "answers.remove_document": {POST: OWN_BODY},
+    # The summary and the office's assessment: managers read and export, officers write. ------
+    "summary.show": {GET: STAFF},
+    "summary.export": {GET: STAFF},
+    "summary.assessment": {GET: OFFICERS, POST: OFFICERS},
+    "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
+    "feedback.show": {GET: STAFF_AND_OWN_BODY},
+    "feedback.finalise": {POST: OFFICERS},
+    # What the public register shows: the officer decides (confidentiality, OSL). -------------
+    "public.settings": {GET: OFFICERS, POST: OFFICERS},
+    "public.version_secrecy": {POST: OFFICERS},
+    "public.comment_secrecy": {POST: OFFICERS},
+    "public.document_secrecy": {POST: OFFICERS},
+}
+
+
+def who_may(endpoint: str, method: str) -> frozenset[str]:
+    """The visitors that may use ``method`` on ``endpoint``."""
+    return PERMISSIONS[endpoint][method]
+
+
+def is_public(endpoint: str, method: str) -> bool:
+    return ANONYMOUS in who_may(endpoint, method)
