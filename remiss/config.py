@@ -25,6 +25,13 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Set when the app sits behind TLS (the city's reverse proxy): browsers are then told to
+    # use https only (Strict-Transport-Security).
+    BEHIND_TLS = False
+    HSTS_SECONDS = 365 * 24 * 3600
+    # Uploaded files that no row refers to are removed once they are this old (a partial
+    # upload of a killed worker, a file whose transaction never committed).
+    ORPHAN_FILE_AGE = timedelta(days=1)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Argon2id parameters: a profile of argon2.profiles (RFC_9106_HIGH_MEMORY is stronger still).

@@ -25,6 +25,9 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# Endpoints of the public register, whose pages hold only public records.
+PUBLIC_ENDPOINT_PREFIX = "public."
+
 # The main menu: (endpoint, label, roles). An entry appears once its blueprint is registered.
 NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("main.index", "Start", {"officer"}),
@@ -75,8 +78,23 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint != "static":
-            headers.setdefault("Cache-Control", "no-store")
+        if app.config["BEHIND_TLS"]:
+            headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+            )
+        endpoint = request.endpoint or ""
+        if endpoint == "static":
+            return response
+        if endpoint.startswith(PUBLIC_ENDPOINT_PREFIX) and not current_user.is_authenticated:
+            # The public register: public records, but never kept stale.
+            headers.setdefault("Cache-Control", "no-cache")
+        else:
+            # Anything else may hold what only this user may see – pages, exports, templates and
+            # downloads alike: never stored by a browser or a proxy.
+            headers["Cache-Control"] = "private, no-store"
+            headers.pop("Expires", None)
+            headers.pop("ETag", None)
+            headers.pop("Last-Modified", None)
         return response
 
     def error_page(status: int, title: str, text: str):

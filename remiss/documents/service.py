@@ -215,5 +215,58 @@ def discard_uncommitted() -> None:
     session.info.pop("documents_deleted", None)
 
 
+# Orphans --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    removed: list[Path]
+    kept_young: int
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.removed)} filer utan dokument togs bort, "
+            f"{self.kept_young} för nya för att röras ännu."
+        )
+
+
+def remove_orphan_files(now: float | None = None, *, dry_run: bool = False) -> OrphanReport:
+    """Remove files in the upload folder that no document row refers to and that are older than
+    ``ORPHAN_FILE_AGE`` (partial ``.part`` files of a killed worker, files of a transaction that
+    never committed). A younger file may belong to an upload still under way and is left alone.
+    Run daily by the scheduler, and as ``flask --app app remove-orphan-files``."""
+    import time
+
+    folder = _folder()
+    if not folder.is_dir():
+        return OrphanReport([], 0)
+    now = time.time() if now is None else now
+    limit = current_app.config["ORPHAN_FILE_AGE"].total_seconds()
+    known = set(db.session.scalars(sa.select(Document.stored_name)))
+    removed, young = [], 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.name
+        if name in known and path.parent.name == name[:2]:
+            continue
+        if now - path.stat().st_mtime < limit:
+            young += 1
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return OrphanReport(removed, young)
+
+
 def init_app(app) -> None:
+    import click
+
     app.teardown_appcontext(lambda exc: discard_uncommitted())
+
+    @app.cli.command("remove-orphan-files")
+    @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+    def remove_orphan_files_command(dry_run: bool) -> None:
+        """Remove uploaded files that no document refers to (older than a day)."""
+        report = remove_orphan_files(dry_run=dry_run)
+        for path in report.removed:
+            click.echo(f"{'Skulle ta bort' if dry_run else 'Borttagen'}: {path}")
+        click.echo(str(report))
