@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Request, render_template, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from remiss.core import time
+from remiss.core.text import clean_text
 from remiss.extensions import db, login_manager
 
 CONTENT_SECURITY_POLICY = (
@@ -15,6 +18,26 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+class CleanRequest(Request):
+    """A request whose form fields and query arguments carry no control characters
+    (``core.text.clean_text``): a NUL byte or U+2028 typed or posted anywhere never reaches the
+    database, an XML feed or an e-mail header."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form:
+            self.__dict__["form"] = _cleaned(form, self.parameter_storage_class)
+
+    @cached_property
+    def args(self) -> MultiDict:
+        return _cleaned(Request.args.__get__(self, type(self)), self.parameter_storage_class)
+
+
+def _cleaned(data: MultiDict, storage_class) -> MultiDict:
+    return storage_class([(clean_text(key), clean_text(value)) for key, value in data.items(multi=True)])
 
 
 class IdConverter(IntegerConverter):
@@ -65,6 +88,7 @@ class Anonymous(AnonymousUserMixin):
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = CleanRequest
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Logga in för att se sidan."
     login_manager.login_message_category = "info"
