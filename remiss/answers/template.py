@@ -10,20 +10,24 @@ read is named by its number and nothing is imported."""
 
 from __future__ import annotations
 
-import io
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from remiss.answers.forms import MAX_TEXT, TEXT_TOO_LONG, normalise_newlines
 from remiss.answers.models import AnswerVersion, MeasurePosition, Position
 from remiss.answers.service import set_item
-from remiss.core.spreadsheets import set_text, typed_text, write_row
+from remiss.core.spreadsheets import (
+    UnreadableSpreadsheet,
+    bounded_rows,
+    open_workbook,
+    set_text,
+    typed_text,
+    write_row,
+)
 from remiss.core.time import format_date
 from remiss.documents.service import XLSX, detect_type
 from remiss.rounds.models import Round
@@ -178,15 +182,13 @@ def read_template(stream: BinaryIO, round_: Round) -> TemplateImport:
         return result
     stream.seek(0)
     try:
-        with warnings.catch_warnings():
-            # Files saved by Excel carry extensions openpyxl does not read; they do not matter here.
-            warnings.simplefilter("ignore")
-            # Not data_only: a cell's text as typed, also where an older template (or Excel) holds
-            # "=…" as a formula, whose value would otherwise read as empty and erase the comment.
-            workbook = load_workbook(io.BytesIO(stream.read()), data_only=False)
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
-        result.errors.append(NOT_XLSX)
-        return result
+        workbook = open_workbook(stream.read())
+        return _read_workbook(workbook, round_, result)
+    except UnreadableSpreadsheet as error:
+        return TemplateImport(errors=[str(error)])
+
+
+def _read_workbook(workbook, round_: Round, result: TemplateImport) -> TemplateImport:
     if SHEET not in workbook.sheetnames or META_SHEET not in workbook.sheetnames:
         result.errors.append(
             f"Filen saknar bladet ”{SHEET}” och är inte en svarsmall från remisstjänsten. "
@@ -208,8 +210,11 @@ def read_template(stream: BinaryIO, round_: Round) -> TemplateImport:
 
     sheet = workbook[SHEET]
     seen: set[str] = set()
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=COMMENT):
-        row_number = cells[0].row
+    # Read-only rows come one by one, empty ones included, so the position is the row number.
+    for row_number, cells in enumerate(
+        bounded_rows(sheet, min_row=FIRST_ROW, max_col=COMMENT), start=FIRST_ROW
+    ):
+        cells = (*cells, *([None] * (COMMENT - len(cells))))
         key = _text(cells[KEY - 1]).strip()
         position_text = _text(cells[POSITION - 1]).strip()
         comment = normalise_newlines(_text(cells[COMMENT - 1]))
@@ -279,7 +284,7 @@ def _report_structure_changes(result: TemplateImport, made_from: dict, areas: di
 
 def _read_meta(sheet) -> dict:
     meta: dict = {"rows": {}}
-    for row in sheet.iter_rows():
+    for row in bounded_rows(sheet, max_col=3):
         if not row or row[0].value is None:
             continue
         key = _text(row[0])

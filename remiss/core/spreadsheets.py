@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
@@ -113,3 +114,93 @@ class SafeCsvWriter:
 def csv_writer(stream, **options) -> SafeCsvWriter:
     """A formula-safe CSV writer (options as for ``csv.writer``)."""
     return SafeCsvWriter(stream, **options)
+
+
+# Reading -------------------------------------------------------------------------------------
+# Every uploaded spreadsheet is hostile until proven otherwise: a 70 KB file can unpack to a
+# million rows. The limits are checked on the zip's directory before any XML is parsed, and again
+# while reading (read-only, streaming); openpyxl parses with defusedxml (installed), so a DTD or
+# an entity bomb is refused instead of expanded.
+
+
+class UnreadableSpreadsheet(Exception):
+    """Why an uploaded file cannot be read, in Swedish."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    uncompressed_bytes: int = 20 * 1024 * 1024
+    entries: int = 200
+    rows: int = 20_000
+    columns: int = 50
+
+
+NOT_A_SPREADSHEET = (
+    "Filen kunde inte läsas som en Excel-fil (.xlsx). Spara den som Excel-arbetsbok och försök igen."
+)
+
+
+def open_workbook(data: bytes, limits: ReadLimits = ReadLimits()):  # noqa: B008 (a frozen default)
+    """An uploaded ``.xlsx`` opened read-only (cells as typed, not evaluated), after checking
+    its size unpacked; ``UnreadableSpreadsheet`` with a Swedish message otherwise."""
+    import io
+    import warnings
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableSpreadsheet(NOT_A_SPREADSHEET) from error
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > limits.entries or unpacked > limits.uncompressed_bytes:
+        raise UnreadableSpreadsheet(
+            f"Filen är för stor för att läsas in: uppackad är den {unpacked / 1024 / 1024:.0f} MB "
+            f"(högst {limits.uncompressed_bytes // 1024 // 1024} MB). Ladda ner en ny mall och fyll i den."
+        )
+    try:
+        with warnings.catch_warnings():
+            # Files saved by Excel carry extensions openpyxl does not read; they do not matter.
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # noqa: BLE001 - whatever a broken file raises, it is unreadable
+        raise UnreadableSpreadsheet(NOT_A_SPREADSHEET) from error
+
+
+def bounded_rows(sheet, limits: ReadLimits = ReadLimits(), *, min_row: int = 1, max_col: int | None = None):  # noqa: B008
+    """The rows of a read-only ``sheet``, refusing one with more rows or columns than ``limits``
+    allow (``UnreadableSpreadsheet``) instead of reading on."""
+    max_col = min(max_col or limits.columns, limits.columns)
+    try:
+        for count, row in enumerate(sheet.iter_rows(min_row=min_row, max_col=max_col), start=1):
+            if count > limits.rows:
+                raise UnreadableSpreadsheet(
+                    f"Bladet ”{sheet.title}” har fler än {limits.rows} rader. "
+                    "Ladda ner en ny mall och fyll i den."
+                )
+            yield row
+    except UnreadableSpreadsheet:
+        raise
+    except Exception as error:  # noqa: BLE001 - a truncated or malformed sheet
+        raise UnreadableSpreadsheet(NOT_A_SPREADSHEET) from error
+
+
+def decode_csv(raw: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8 (with or without the BOM Excel writes), or, when
+    that fails, Windows-1252 as Swedish Excel saves "CSV (semikolonavgränsad)"."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def csv_dialect(text: str) -> type[csv.Dialect]:
+    """Comma or semicolon, from the header line (Swedish Excel writes semicolons)."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    return _Semicolon if header.count(";") > header.count(",") else csv.excel
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"

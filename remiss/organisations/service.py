@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from remiss.core.spreadsheets import csv_dialect
+from remiss.core.text import clean_text
 from remiss.extensions import db
 from remiss.organisations.models import Organisation, OrganisationKind
 
@@ -26,6 +28,10 @@ class ImportReport:
         return not self.errors
 
 
+# The columns' sizes in the database: a longer value is named, never cut or refused by the driver.
+MAX_LENGTHS = {"name": 200, "short_name": 60, "group": 100, "email": 254}
+
+
 def import_organisations(text: str) -> ImportReport:
     """Create or update organisations from CSV text shaped like ``organisations.csv``.
 
@@ -33,7 +39,19 @@ def import_organisations(text: str) -> ImportReport:
     by its line number. An organisation is matched by name, so importing twice changes nothing.
     The caller commits."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = clean_text(text.lstrip("\ufeff"))
+    reader = csv.DictReader(io.StringIO(text), dialect=csv_dialect(text))
+    try:
+        return _import(reader, report)
+    except csv.Error:
+        report.errors.append(
+            f"Rad {reader.line_num + 1}: raden kan inte läsas som CSV (ett fält är för långt eller "
+            "ett citattecken saknas). Ingenting importerades."
+        )
+        return report
+
+
+def _import(reader: csv.DictReader, report: ImportReport) -> ImportReport:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         report.errors.append(
@@ -62,6 +80,9 @@ def import_organisations(text: str) -> ImportReport:
             values["email"] = validate_email(values["email"], check_deliverability=False).normalized
         except EmailNotValidError:
             problems.append(f"e-postadressen ”{values['email']}” är ogiltig")
+        for column, limit in MAX_LENGTHS.items():
+            if len(values[column]) > limit:
+                problems.append(f"{column} är längre än {limit} tecken")
         if values["name"] in seen:
             problems.append(f"namnet finns redan på rad {seen[values['name']]}")
         if problems:

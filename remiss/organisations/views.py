@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from remiss.audit.models import record
 from remiss.auth.access import admin_required
+from remiss.core.spreadsheets import decode_csv
 from remiss.extensions import db
 from remiss.organisations import service
 from remiss.organisations.forms import OrganisationForm, OrganisationImportForm
@@ -84,13 +85,7 @@ def import_csv():
         for error in form.file.errors:
             flash(error, "error")
         return redirect(url_for("organisations.index"))
-    raw = form.file.data.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        flash("Filen måste vara en CSV-fil i teckenkodningen UTF-8.", "error")
-        return redirect(url_for("organisations.index"))
-    report = service.import_organisations(text)
+    report = service.import_organisations(decode_csv(form.file.data.read()))
     if not report.ok:
         db.session.rollback()
         for error in report.errors:
