@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from remiss.answers.models import AnswerStatus
-from remiss.auth.models import Role
 from remiss.core.errors import DomainError
 from remiss.extensions import db
 from remiss.organisations.models import Organisation

@@ -106,17 +106,14 @@ def edit(round_id: int):
         return _render_edit(form, round_, recipient)
     if form.version_token.data != service.version_token(recipient.draft):
         return _conflict(form, round_, recipient)
-    document = None
+    document = _stored_decision(form)
+    if document is False:
+        return _render_edit(form, round_, recipient, status=422)
     try:
-        if form.decision_file.data:
-            document = service.store_decision(form.decision_file.data, by=current_user)
         operations.save_draft(recipient, form, by=current_user, document=document)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        if document is None and form.decision_file.data:
-            form.decision_file.errors.append(error.message)
-            return _render_edit(form, round_, recipient, status=422)
         return _back_to_round(round_, error.message)
     except (StaleDataError, IntegrityError):
         db.session.rollback()
@@ -125,6 +122,18 @@ def edit(round_id: int):
     if "preview" in request.form:
         return redirect(url_for("answers.preview", round_id=round_.id))
     return redirect(url_for("answers.edit", round_id=round_.id))
+
+
+def _stored_decision(form):
+    """The attached decision file, stored (None when there is none); False when it is refused,
+    with the reason on the form's file field."""
+    if not form.decision_file.data:
+        return None
+    try:
+        return service.store_decision(form.decision_file.data, by=current_user)
+    except DomainError as error:
+        form.decision_file.errors.append(error.message)
+        return False
 
 
 def _render_edit(form, round_, recipient, *, conflict=None, status=200):
@@ -406,10 +415,10 @@ def register(round_id: int, recipient_id: int):
         form.received_on.data = local_today()
     if not form.validate_on_submit():
         return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
-    document = None
+    document = _stored_decision(form)
+    if document is False:
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 422
     try:
-        if form.decision_file.data:
-            document = service.store_decision(form.decision_file.data, by=current_user)
         version = operations.register_answer(
             recipient,
             form,
@@ -422,8 +431,7 @@ def register(round_id: int, recipient_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        field = form.position if document is not None or not form.decision_file.data else form.decision_file
-        field.errors.append(error.message)
+        form.position.errors.append(error.message)
         return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 422
     except (StaleDataError, IntegrityError):
         db.session.rollback()
