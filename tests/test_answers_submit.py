@@ -262,9 +262,7 @@ def test_a_reopened_answer_is_corrected_as_version_2_and_version_1_stays_readabl
     assert "är öppnat för rättelse. Nästa inskickade svar blir version 2." in page
     assert "Öppnat för rättelse" in page
     with app.app_context():
-        event = db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "answer.reopened")
-        ).one()
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "answer.reopened")).one()
         assert "Nämnden bad om rättelse av § 14" in event.sentence
 
     # The respondent's form starts from version 1.
