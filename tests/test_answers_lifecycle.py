@@ -193,6 +193,28 @@ def test_an_answer_the_officer_registered_is_not_listed_as_unread(app):
     assert CENTRUM in unread and NORDOST not in unread
 
     page = officer.get(f"/rounds/{round_id}").text
-    assert page.count("Oläst") == 1
-    nordost_row = page[page.index(NORDOST) : page.index("</tr>", page.index(NORDOST))]
-    assert "Oläst" not in nordost_row
+
+    def row(organisation):  # the recipients table's row of ``organisation``
+        start = page.index(f'<th scope="row">{organisation}')
+        return page[start : page.index("</tr>", start)]
+
+    assert "Oläst" in row(CENTRUM)
+    assert "Oläst" not in row(NORDOST)
+
+
+def test_a_reopened_answer_in_a_closed_round_reads_oppnat_for_rattelse_on_the_start_page(app):
+    round_id = create_open_round(app)
+    client, _ = sign_in(app)
+    save_draft(client, round_id, position="avstyrker")
+    submit(client, round_id)
+    close(app, round_id)
+    with app.app_context():
+        recipient_id = recipient_of(round_id).id
+    assert "Öppnat för rättelse" not in client.get("/answers/").text
+    the_officer(app).post(
+        f"/rounds/{round_id}/recipients/{recipient_id}/reopen", data={"reason": "Fel datum"}
+    )
+    assert '<span class="badge">Öppnat för rättelse</span>' in client.get("/answers/").text
+    page = client.get(f"/answers/rounds/{round_id}").text
+    assert "Status: <strong>Öppnat för rättelse</strong>" in page
+    assert "Kontakta handläggaren Hanna Handläggare" in page and "Rätta svaret" not in page
