@@ -170,3 +170,26 @@ def test_officer_gets_swedish_403_on_admin_pages(client, login_as):
     assert response.status_code == 403
     assert "Du saknar behörighet" in response.text
     assert client.post("/admin/organisations/new", data={}).status_code == 403
+
+
+def test_inviting_a_user_selects_no_role_until_one_is_chosen(app, client, admin):
+    page = client.get("/admin/users/new").text
+    role_select = page[
+        page.index('<select id="role"') : page.index("</select>", page.index('<select id="role"'))
+    ]
+    first = role_select[role_select.index("<option") : role_select.index("</option>")]
+    assert 'value=""' in first and "Välj roll" in first
+    assert "selected" not in role_select.replace(first, "")
+    assert '<option selected value="admin">' not in page
+
+    form = {"name": "Nina Ny", "email": "nina@example.se", "organisation_id": 0, "active": "y"}
+    for missing in ({}, {"role": ""}):
+        response = client.post("/admin/users/new", data=form | missing)
+        assert response.status_code == 200
+        assert "Välj en roll för kontot." in response.text
+    with app.app_context():
+        assert User.by_email("nina@example.se") is None
+    page = client.post("/admin/users/new", data=form | {"role": "officer"}, follow_redirects=True).text
+    assert "Kontot för Nina Ny är skapat." in page
+    with app.app_context():
+        assert User.by_email("nina@example.se").role is Role.OFFICER

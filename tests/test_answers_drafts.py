@@ -303,7 +303,7 @@ def test_a_refused_decision_file_saves_nothing(app, data, name, message):
         "decision_file": (io.BytesIO(data), name),
     }
     response = client.post(edit_url(round_id), data=form, content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.text
     assert "Ska inte sparas" in response.text
     with app.app_context():

@@ -77,7 +77,9 @@ def test_extension_moves_the_recipients_deadline(open_round):
     recipient.grant_extension(open_round.deadline + timedelta(days=10), "Sammanträde")
     db.session.commit()
     assert recipient.effective_deadline == open_round.deadline + timedelta(days=10)
-    late = db.session.scalars(sa.select(Recipient).where(Recipient.effective_deadline > open_round.deadline)).all()
+    late = db.session.scalars(
+        sa.select(Recipient).where(Recipient.effective_deadline > open_round.deadline)
+    ).all()
     assert late == [recipient]
 
 

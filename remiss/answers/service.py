@@ -1,7 +1,7 @@
 """Working on an answer: filling the shared draft from the form, knowing where a draft stood when
 someone loaded it (to refuse saving over a colleague's newer save and to name what changed), and
-registering an answer that reached the office by e-mail or post. Only ``flush()`` here; the view
-commits."""
+the texts that say why a body cannot work on its answer. The use cases themselves are in
+``remiss.answers.operations``; only ``flush()`` here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from datetime import datetime
 from remiss.answers.models import (
     Answer,
     AnswerVersion,
-    Channel,
     MeasureComment,
     MeasurePosition,
     Position,
@@ -228,20 +227,31 @@ def draft_for(recipient: Recipient, *, by, copy_documents: bool = True) -> Answe
     return draft
 
 
-# An answer received by e-mail or post ----------------------------------------------------------
-def register_answer(recipient: Recipient, form, *, by, document=None, now: datetime | None = None):
-    """Record an answer that reached the office outside the tracker as a submitted version.
-    Whatever draft the organisation had is replaced by what was received."""
-    now = now or utcnow()
-    draft = draft_for(recipient, by=by, copy_documents=False)
-    for old in list(draft.documents):
-        documents.delete(old)
-    apply_form(draft, form, recipient.round, by=by, now=now)
-    if document is not None:
-        draft.documents.append(document)
-    return recipient.answer.submit(
-        by=by, channel=Channel(form.channel.data), received_on=form.received_on.data, now=now
+# Why a respondent cannot work on the answer ---------------------------------------------------
+SUBMITTED = "Svaret är inskickat och kan inte ändras. Kontakta handläggaren om ni behöver rätta något."
+
+
+def contact_text(round_: Round) -> str:
+    """Who a body contacts about the round: ``handläggaren Anna Andersson (anna@goteborg.se)``."""
+    officer = round_.officer
+    if officer is None:
+        return "stadsledningskontoret"
+    return f"handläggaren {officer.name} ({officer.email})"
+
+
+def closed_text(round_: Round) -> str:
+    """What a body is told once the round takes no more answers, with whom to contact."""
+    return (
+        f"Remissen är {round_.status.label.lower()} och tar inte emot fler svar. "
+        f"Kontakta {contact_text(round_)} om ni behöver lämna svar."
     )
+
+
+def not_registrable_text(recipient: Recipient) -> str:
+    """Why the office cannot register an answer from ``recipient`` now."""
+    if recipient.answer_is_locked:
+        return "Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras."
+    return "Svar kan bara registreras medan remissen är öppen eller stängd."
 
 
 # Summaries -------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 Excel answer template; and the officer's side of an answer: registering one received by e-mail or
 post, reopening a submitted answer for correction, reading every version.
 
-A respondent reaches only its own organisation's answer in rounds it is invited to; everything
-else answers 404 (``get_round_or_404`` and ``own_recipient_or_404``)."""
+Each POST loads what it works on (404 when the user may not see it), checks the form, calls one
+operation of ``remiss.answers.operations`` (which refuses an illegal move with a Swedish
+``DomainError``, audits and queues the e-mail) and commits once. A respondent reaches only its own
+organisation's answer in rounds it is invited to (``get_round_or_404``, ``own_recipient_or_404``)."""
 
 from __future__ import annotations
 
@@ -15,16 +17,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from remiss import events
-from remiss.answers import service, template
-from remiss.answers.forms import (
-    ReopenForm,
-    SubmitForm,
-    TemplateUploadForm,
-    answer_form_for,
-)
-from remiss.answers.models import Answer, Channel
-from remiss.audit.models import record
+from remiss.answers import operations, service, template
+from remiss.answers.forms import ReopenForm, SubmitForm, TemplateUploadForm, answer_form_for
+from remiss.answers.models import Channel
 from remiss.auth.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
@@ -33,12 +28,9 @@ from remiss.documents import service as documents
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404, own_recipient_or_404, recipient_or_404
-from remiss.rounds.models import Recipient, Round, RoundStatus
+from remiss.rounds.models import Recipient, Round
 
 bp = Blueprint("answers", __name__)
-
-CLOSED = "Remissen är stängd och tar inte emot fler svar. Kontakta handläggaren om ni behöver lämna svar."
-SUBMITTED = "Svaret är inskickat och kan inte ändras. Kontakta handläggaren om ni behöver rätta något."
 
 
 def _own(round_id: int) -> tuple[Round, Recipient]:
@@ -46,25 +38,23 @@ def _own(round_id: int) -> tuple[Round, Recipient]:
     return round_, own_recipient_or_404(round_)
 
 
-def _editable(round_: Round, recipient: Recipient):
-    """None when the respondent may work on the draft, else a redirect with the reason."""
-    reason = None
-    if not round_.accepts_answers:
-        reason = CLOSED
-    elif recipient.answer_is_locked:
-        reason = SUBMITTED
-    if reason is None:
-        return None
-    flash(reason, "error")
+def _back_to_round(round_: Round, message: str, category: str = "error"):
+    flash(message, category)
     return redirect(url_for("answers.round", round_id=round_.id))
+
+
+def _not_workable(round_: Round, recipient: Recipient):
+    """None when the respondent may work on the answer now, else a redirect saying why not."""
+    if recipient.can_work_on_answer:
+        return None
+    if not round_.accepts_answers:
+        return _back_to_round(round_, service.closed_text(round_))
+    return _back_to_round(round_, service.SUBMITTED)
 
 
 def _shown(recipient: Recipient):
     """What the answer form starts from: the draft, or the submitted version a correction copies."""
-    answer = recipient.answer
-    if answer is None:
-        return None
-    return answer.draft or answer.latest_submitted
+    return recipient.draft or recipient.latest_submitted
 
 
 # The respondent's rounds -------------------------------------------------------------------------
@@ -74,21 +64,12 @@ def index():
     recipients = db.session.scalars(
         sa.select(Recipient)
         .join(Round)
-        .where(
-            Recipient.organisation_id == current_user.organisation_id,
-            Round.status != RoundStatus.DRAFT,
-        )
-        .options(
-            sa.orm.contains_eager(Recipient.round),
-            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
-        )
+        .where(Recipient.organisation_id == current_user.organisation_id, Round.is_sent)
+        .options(sa.orm.contains_eager(Recipient.round), Recipient.with_answers())
     ).all()
-    open_ = sorted(
-        (r for r in recipients if r.round.status is RoundStatus.OPEN),
-        key=lambda r: (r.effective_deadline, r.id),
-    )
+    open_ = sorted((r for r in recipients if r.round.is_open), key=lambda r: (r.effective_deadline, r.id))
     done = sorted(
-        (r for r in recipients if r.round.status is not RoundStatus.OPEN),
+        (r for r in recipients if not r.round.is_open),
         key=lambda r: (r.round.deadline, r.id),
         reverse=True,
     )
@@ -104,8 +85,8 @@ def show_round(round_id: int):
         round_=round_,
         recipient=recipient,
         answer=recipient.answer,
-        draft=recipient.answer.draft if recipient.answer else None,
-        locked=recipient.answer_is_locked,
+        draft=recipient.draft,
+        closed_text=service.closed_text(round_),
     )
 
 
@@ -114,49 +95,56 @@ def show_round(round_id: int):
 @respondent_required
 def edit(round_id: int):
     round_, recipient = _own(round_id)
-    refused = _editable(round_, recipient)
+    refused = _not_workable(round_, recipient)
     if refused is not None:
         return refused
-    draft = recipient.answer.draft if recipient.answer else None
     form = answer_form_for(round_)
     if not form.is_submitted():
-        service.fill_form(form, _shown(recipient), round_, draft=draft)
-    elif form.validate_on_submit():
-        if form.version_token.data != service.version_token(draft):
-            return _conflict(form, round_, recipient)
-        document = None
-        if form.decision_file.data:
-            try:
-                document = service.store_decision(form.decision_file.data, by=current_user)
-            except DomainError as error:
-                form.decision_file.errors.append(error.message)
-                return _render_edit(form, round_, recipient)
-        try:
-            draft = service.draft_for(recipient, by=current_user)
-            service.apply_form(draft, form, round_, by=current_user)
-            if document is not None:
-                draft.documents.append(document)
-            db.session.commit()
-        except (StaleDataError, IntegrityError):
-            db.session.rollback()
-            return _conflict(form, round_, recipient, file_lost=document is not None)
-        flash("Utkastet är sparat. Alla i er organisation ser det och kan arbeta vidare.", "success")
-        if "preview" in request.form:
-            return redirect(url_for("answers.preview", round_id=round_.id))
-        return redirect(url_for("answers.edit", round_id=round_.id))
-    return _render_edit(form, round_, recipient)
+        service.fill_form(form, _shown(recipient), round_, draft=recipient.draft)
+        return _render_edit(form, round_, recipient)
+    if not form.validate_on_submit():
+        return _render_edit(form, round_, recipient)
+    if form.version_token.data != service.version_token(recipient.draft):
+        return _conflict(form, round_, recipient)
+    document = _stored_decision(form)
+    if document is False:
+        return _render_edit(form, round_, recipient, status=422)
+    try:
+        operations.save_draft(recipient, form, by=current_user, document=document)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _back_to_round(round_, error.message)
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return _conflict(form, round_, recipient, file_lost=document is not None)
+    flash("Utkastet är sparat. Alla i er organisation ser det och kan arbeta vidare.", "success")
+    if "preview" in request.form:
+        return redirect(url_for("answers.preview", round_id=round_.id))
+    return redirect(url_for("answers.edit", round_id=round_.id))
+
+
+def _stored_decision(form):
+    """The attached decision file, stored (None when there is none); False when it is refused,
+    with the reason on the form's file field."""
+    if not form.decision_file.data:
+        return None
+    try:
+        return service.store_decision(form.decision_file.data, by=current_user)
+    except DomainError as error:
+        form.decision_file.errors.append(error.message)
+        return False
 
 
 def _render_edit(form, round_, recipient, *, conflict=None, status=200):
-    answer = recipient.answer
     return (
         render_template(
             "answers/edit.html",
             form=form,
             round_=round_,
             recipient=recipient,
-            answer=answer,
-            draft=answer.draft if answer else None,
+            answer=recipient.answer,
+            draft=recipient.draft,
             conflict=conflict,
             upload_form=TemplateUploadForm(),
         ),
@@ -167,11 +155,10 @@ def _render_edit(form, round_, recipient, *, conflict=None, status=200):
 def _conflict(form, round_, recipient, *, file_lost=False):
     """Someone of the organisation saved (or submitted) after this form was loaded: keep what
     this user typed, say who saved and what changed, and build on the newer save from now on."""
-    answer = recipient.answer
-    draft = answer.draft if answer else None
-    saved = draft or (answer.latest_submitted if answer else None)
+    draft = recipient.draft
+    saved = _shown(recipient)
     changes = service.changes_since(form.baseline.data, saved, round_)
-    if draft is None and saved is not None and saved.is_submitted:
+    if draft is None and saved is not None:
         who = saved.submitted_by.name if saved.submitted_by else "Någon annan"
         message = (
             f"{who} skickade in svaret {format_datetime(saved.submitted_at)} medan du arbetade. "
@@ -198,23 +185,22 @@ def _conflict(form, round_, recipient, *, file_lost=False):
 def remove_document(round_id: int, document_id: int):
     round_, recipient = _own(round_id)
     document = db.get_or_404(Document, document_id)
-    draft = recipient.answer.draft if recipient.answer else None
-    if draft is None or document.version_id != draft.id:
+    if recipient.draft is None or document.version_id != recipient.draft.id:
         abort(404)
-    refused = _editable(round_, recipient)
-    if refused is not None:
-        return refused
-    if ButtonForm().validate_on_submit():
-        name = document.original_name
-        try:
-            documents.delete(document)
-            service.touch(draft, by=current_user)
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash("Någon annan sparade utkastet samtidigt. Försök igen.", "error")
-        else:
-            flash(f"Filen {name} är borttagen ur utkastet.", "success")
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("answers.edit", round_id=round_.id))
+    name = document.original_name
+    try:
+        operations.remove_draft_document(recipient, document, by=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _back_to_round(round_, error.message)
+    except StaleDataError:
+        db.session.rollback()
+        flash("Någon annan sparade utkastet samtidigt. Försök igen.", "error")
+    else:
+        flash(f"Filen {name} är borttagen ur utkastet.", "success")
     return redirect(url_for("answers.edit", round_id=round_.id))
 
 
@@ -223,10 +209,12 @@ def remove_document(round_id: int, document_id: int):
 @respondent_required
 def preview(round_id: int):
     round_, recipient = _own(round_id)
-    draft = recipient.answer.draft if recipient.answer else None
+    draft = recipient.draft
     if draft is None:
-        flash("Det finns inget utkast att förhandsgranska.", "info")
-        return redirect(url_for("answers.round", round_id=round_.id))
+        return _back_to_round(round_, "Det finns inget utkast att förhandsgranska.", "info")
+    refused = _not_workable(round_, recipient)
+    if refused is not None:
+        return refused
     return render_template(
         "answers/preview.html",
         round_=round_,
@@ -242,12 +230,11 @@ def preview(round_id: int):
 @respondent_required
 def submit(round_id: int):
     round_, recipient = _own(round_id)
-    answer = recipient.answer
-    draft = answer.draft if answer else None
-    form = SubmitForm()
+    draft = recipient.draft
     if draft is None:
-        return _nothing_to_submit(round_, answer)
+        return _nothing_to_submit(round_, recipient)
     back = redirect(url_for("answers.preview", round_id=round_.id))
+    form = SubmitForm()
     if not form.validate_on_submit():
         return back
     stale = (
@@ -257,39 +244,31 @@ def submit(round_id: int):
     if form.version_token.data != service.version_token(draft):
         flash(stale, "error")
         return back
-    now = utcnow()
     try:
-        version = answer.submit(by=current_user, now=now)
-        record(
-            "answer.submitted",
-            version,
-            actor=current_user,
-            round_id=round_.id,
-            summary=f"{recipient.organisation.name}: version {version.number}, {version.receipt_number}",
-        )
-        events.answer_submitted.send(version, now=now)
+        version = operations.submit_answer(recipient.answer, by=current_user, now=utcnow())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
+        if not round_.accepts_answers:
+            return _back_to_round(round_, service.closed_text(round_))
         flash(error.message, "error")
         return back
     except StaleDataError:
         db.session.rollback()
-        if answer.draft is None:  # a colleague submitted it at the same moment
-            return _nothing_to_submit(round_, answer)
+        if recipient.draft is None:  # a colleague submitted it at the same moment
+            return _nothing_to_submit(round_, recipient)
         flash(stale, "error")
         return back
     flash(f"Svaret är inskickat. Kvittensnummer {version.receipt_number}.", "success")
     return redirect(url_for("answers.receipt", round_id=round_.id))
 
 
-def _nothing_to_submit(round_: Round, answer):
+def _nothing_to_submit(round_: Round, recipient: Recipient):
     """No draft (any more): say so, and when someone has submitted the answer, who and when,
     and show its receipt."""
-    submitted = answer.latest_submitted if answer else None
+    submitted = recipient.latest_submitted
     if submitted is None:
-        flash("Det finns inget utkast att skicka in.", "error")
-        return redirect(url_for("answers.round", round_id=round_.id))
+        return _back_to_round(round_, "Det finns inget utkast att skicka in.")
     who = submitted.submitted_by.name if submitted.submitted_by else "någon annan"
     flash(
         f"Svaret är redan inskickat av {who} {format_datetime(submitted.submitted_at)}, "
@@ -303,8 +282,7 @@ def _nothing_to_submit(round_: Round, answer):
 @respondent_required
 def receipt(round_id: int):
     round_, recipient = _own(round_id)
-    answer = recipient.answer
-    submitted = answer.submitted_versions if answer else []
+    submitted = recipient.answer.submitted_versions if recipient.answer else []
     if not submitted:
         abort(404)
     number = request.args.get("version", type=int)
@@ -319,6 +297,7 @@ def receipt(round_id: int):
         versions=submitted,
         items=service.answer_items(version, round_),
         counts=service.position_counts(version),
+        TRACKER=Channel.TRACKER,
     )
 
 
@@ -334,11 +313,7 @@ def template_download(round_id: int):
     stream.seek(0)
     name = f"Svarsmall {round_.dnr.replace('/', '-')} {recipient.organisation.short_name}.xlsx"
     return send_file(
-        stream,
-        mimetype=documents.XLSX.content_type,
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
+        stream, mimetype=documents.XLSX.content_type, as_attachment=True, download_name=name, max_age=0
     )
 
 
@@ -346,7 +321,7 @@ def template_download(round_id: int):
 @respondent_required
 def upload_template(round_id: int):
     round_, recipient = _own(round_id)
-    refused = _editable(round_, recipient)
+    refused = _not_workable(round_, recipient)
     if refused is not None:
         return refused
     back = redirect(url_for("answers.edit", round_id=round_.id))
@@ -362,10 +337,12 @@ def upload_template(round_id: int):
         flash("Ingenting lästes in. Rätta filen och ladda upp den igen.", "error")
         return back
     try:
-        draft = service.draft_for(recipient, by=current_user)
-        template.apply_import(draft, imported, round_)
-        service.touch(draft, by=current_user)
+        operations.import_template(recipient, imported, by=current_user)
         db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         flash("Någon annan sparade utkastet samtidigt. Ingenting lästes in; försök igen.", "error")
@@ -395,7 +372,7 @@ def versions(round_id: int, recipient_id: int):
         answer=answer,
         versions=[(v, service.answer_items(v, round_)) for v in submitted],
         reopen_form=ReopenForm(),
-        locked=recipient.answer_is_locked,
+        TRACKER=Channel.TRACKER,
     )
 
 
@@ -410,28 +387,13 @@ def reopen(round_id: int, recipient_id: int):
             for error in errors:
                 flash(error, "error")
         return back
-    if round_.status is RoundStatus.ARCHIVED:
-        flash("Remissen är avslutad; svaren kan inte längre rättas.", "error")
-        return back
-    answer = recipient.answer
-    now = utcnow()
     try:
-        if answer is None:
-            raise DomainError("Bara ett inskickat svar kan öppnas för rättelse.")
-        answer.reopen(by=current_user, reason=form.reason.data.strip(), now=now)
+        answer = operations.reopen_answer(recipient, form.reason.data, by=current_user, now=utcnow())
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return back
-    record(
-        "answer.reopened",
-        answer,
-        actor=current_user,
-        round_id=round_.id,
-        summary=f"{recipient.organisation.name}: {form.reason.data.strip()}",
-    )
-    events.answer_reopened.send(answer, now=now)
-    db.session.commit()
     flash(
         f"Svaret från {recipient.organisation.name} är öppnat för rättelse. Nästa inskickade svar "
         f"blir version {len(answer.versions) + 1}.",
@@ -445,61 +407,41 @@ def reopen(round_id: int, recipient_id: int):
 def register(round_id: int, recipient_id: int):
     round_, recipient = _recipient_or_404(round_id, recipient_id)
     back = redirect(url_for("answers.versions", round_id=round_.id, recipient_id=recipient.id))
-    if not round_.takes_registered_answers:
-        flash("Svar kan bara registreras medan remissen är öppen eller stängd.", "error")
-        return back
-    if recipient.answer_is_locked:
-        flash("Svaret är redan inskickat. Öppna det för rättelse om ett nytt svar ska registreras.", "error")
+    if not recipient.can_register_answer:
+        flash(service.not_registrable_text(recipient), "error")
         return back
     form = answer_form_for(round_, registration=True)
     if not form.is_submitted():
         form.received_on.data = local_today()
-    elif form.validate_on_submit():
-        return _register(form, round_, recipient) or back
-    return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
-
-
-def _register(form, round_, recipient):
-    """Store the received answer; None when done, else the form page again with the reason."""
-
-    def again():  # the form page again, with what the officer entered
+    if not form.validate_on_submit():
         return render_template("answers/register.html", form=form, round_=round_, recipient=recipient)
-
-    if form.decision_file.data:
-        try:
-            document = service.store_decision(form.decision_file.data, by=current_user)
-        except DomainError as error:
-            form.decision_file.errors.append(error.message)
-            return again()
-    else:
-        document = None
-    now = utcnow()
-    channel = Channel(form.channel.data)
+    document = _stored_decision(form)
+    if document is False:
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 422
     try:
-        version = service.register_answer(recipient, form, by=current_user, document=document, now=now)
-        db.session.flush()
-        record(
-            "answer.registered",
-            version,
-            actor=current_user,
-            round_id=round_.id,
-            summary=f"{recipient.organisation.name}: {channel.label}, mottaget {version.received_on}",
+        version = operations.register_answer(
+            recipient,
+            form,
+            by=current_user,
+            channel=Channel(form.channel.data),
+            received_on=form.received_on.data,
+            document=document,
+            now=utcnow(),
         )
-        events.answer_submitted.send(version, now=now)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         form.position.errors.append(error.message)
-        return again()
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 422
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         flash("Organisationen sparade sitt utkast samtidigt. Ingenting registrerades; försök igen.", "error")
-        return again()
+        return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 409
     late = f", {version.days_late} dagar för sent" if version.days_late else ""
     flash(
         f"Svaret från {recipient.organisation.name} är registrerat som version {version.number} "
-        f"({channel.label.lower()}, mottaget {version.received_on}{late}). "
+        f"({version.channel.label.lower()}, mottaget {version.received_on}{late}). "
         f"Kvittensnummer {version.receipt_number}.",
         "success",
     )
-    return None
+    return back

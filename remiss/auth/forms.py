@@ -55,7 +55,12 @@ class UserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField("Roll", choices=enum_choices(Role))
+    # No role until one is chosen: a blank first choice, so nobody becomes admin by default.
+    role = SelectField(
+        "Roll",
+        choices=enum_choices(Role, blank="Välj roll"),
+        validators=[DataRequired("Välj en roll för kontot.")],
+    )
     organisation_id = SelectField(
         "Organisation (bara för remissinstanser)", coerce=int, validators=[Optional()]
     )
