@@ -152,6 +152,10 @@ class Answer(db.Model):
             raise DomainError("Ange ert ställningstagande till förslaget som helhet.")
         now = now or utcnow()
         received_on = received_on or local_today(now)
+        # What the office withheld in the version this one corrects stays withheld here, until an
+        # officer decides again; the parts whose content changed are named for her.
+        previous = self.latest_submitted
+        draft.changed_markings = draft.carry_markings_from(previous) if previous is not None else []
         draft.submitted_at = now
         draft.submitted_by_id = by.id if by is not None else None
         draft.received_on = received_on
@@ -259,6 +263,46 @@ class AnswerVersion(db.Model):
             (c for c in self.comments if c.measure_id == measure_id and c.focus_area_id == focus_area_id),
             None,
         )
+
+    def carry_markings_from(self, previous: AnswerVersion) -> list[str]:
+        """Carry every confidentiality marking of ``previous`` (the version this draft corrects)
+        into this one – the whole answer, each comment by what it comments on, each file (a new
+        decision file takes the marking of the one it follows) – and return the marked parts
+        whose content changed, so the office can review them. Nothing marked is ever let out
+        by a correction."""
+        changed: list[str] = []
+        if previous.secrecy_ground and not self.secrecy_ground:
+            self.secrecy_ground = previous.secrecy_ground
+        if previous.secrecy_ground and (previous.comment, previous.other_comments) != (
+            self.comment,
+            self.other_comments,
+        ):
+            changed.append("svaret som helhet")
+        ours = {(c.measure_id, c.focus_area_id): c for c in self.comments}
+        for old in previous.comments:
+            if not old.secrecy_ground:
+                continue
+            target = (old.measure_id, old.focus_area_id)
+            new = ours.get(target)
+            if new is None:
+                # The marked comment was removed; nothing left to withhold.
+                continue
+            if not new.secrecy_ground:
+                new.secrecy_ground = old.secrecy_ground
+            if (new.text, new.position) != (old.text, old.position):
+                changed.append(f"synpunkten på {(old.measure or old.focus_area).label.lower()}")
+        marked = [d for d in previous.documents if d.secrecy_ground]
+        if marked:
+            by_hash = {d.sha256: d.secrecy_ground for d in marked}
+            for document in self.documents:
+                if document.secrecy_ground:
+                    continue
+                ground = by_hash.get(document.sha256)
+                if ground is None:
+                    ground = marked[0].secrecy_ground
+                    changed.append(f"filen {document.original_name}")
+                document.secrecy_ground = ground
+        return changed
 
     def copy_content_from(self, other: AnswerVersion) -> None:
         for field in (

@@ -67,8 +67,23 @@ def remove_draft_document(recipient: Recipient, document, *, by) -> None:
     db.session.flush()
 
 
-def _receipt(version: AnswerVersion, now: datetime) -> None:
+def _received(version: AnswerVersion, by, now: datetime) -> None:
+    """What every received version causes: the receipt to the body, and when a correction
+    changed parts the office had withheld, an event in the round's history telling her."""
     db.session.flush()
+    recipient = version.answer.recipient
+    changed = getattr(version, "changed_markings", [])
+    if changed:
+        record(
+            "secrecy.carried",
+            version,
+            actor=None,
+            round_id=recipient.round_id,
+            at=now,
+            organisation=recipient.organisation.name,
+            version=version.number,
+            parts=", ".join(changed),
+        )
     queue(messages.receipt(version, now), now)
 
 
@@ -88,7 +103,7 @@ def submit_answer(answer: Answer, *, by, now: datetime | None = None) -> AnswerV
         version=version.number,
         receipt=version.receipt_number,
     )
-    _receipt(version, now)
+    _received(version, by, now)
     return version
 
 
@@ -131,7 +146,7 @@ def register_answer(
         version=version.number,
         receipt=version.receipt_number,
     )
-    _receipt(version, now)
+    _received(version, by, now)
     return version
 
 

@@ -223,6 +223,7 @@ def draft_for(recipient: Recipient, *, by, copy_documents: bool = True) -> Answe
                     allowed=documents.DECISION_TYPES,
                     uploaded_by=document.uploaded_by,
                 )
+            copy.secrecy_ground = document.secrecy_ground  # a marking follows every copy
             draft.documents.append(copy)
     return draft
 

@@ -66,6 +66,10 @@ SENTENCES: dict[str, str] = {
     ),
     "secrecy.marked": "sekretessmarkerade {what} ({ground})",
     "secrecy.lifted": "hävde sekretessen för {what}",
+    "secrecy.carried": (
+        "förde sekretessmarkeringarna vidare till version {version} från {organisation}, som ändrar "
+        "{parts}; de gäller tills en handläggare har granskat dem"
+    ),
     # Accounts and the register
     "organisation.created": "lade till organisationen {name}",
     "organisation.updated": "ändrade organisationen {name}",
