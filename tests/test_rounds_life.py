@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from remiss import events
 from remiss.answers.models import Answer, Position
 from remiss.audit.models import AuditEvent
 from remiss.auth.models import Role
 from remiss.extensions import db
+from remiss.notifications.models import Message
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Recipient, Round, RoundStatus
 from tests.factories import make_organisation, make_round, send
@@ -44,30 +44,15 @@ def register(ctx):
     db.session.commit()
 
 
-@pytest.fixture
-def received():
-    """Signals heard during the test: (name, sender, now)."""
-    heard = []
-
-    def listener(name):
-        def receive(sender, **kwargs):
-            heard.append((name, sender.id, kwargs["now"]))
-
-        return receive
-
-    receivers = {
-        signal: listener(name)
-        for name, signal in (
-            ("round_opened", events.round_opened),
-            ("recipient_added", events.recipient_added),
-            ("extension_granted", events.extension_granted),
-        )
-    }
-    for signal, receiver in receivers.items():
-        signal.connect(receiver)
-    yield heard
-    for signal, receiver in receivers.items():
-        signal.disconnect(receiver)
+def queued(app, round_id):
+    """The e-mail queued for the round: (kind, recipient id), oldest first."""
+    with app.app_context():
+        return [
+            (m.kind.value, m.recipient_id)
+            for m in db.session.scalars(
+                sa.select(Message).where(Message.round_id == round_id).order_by(Message.id)
+            )
+        ]
 
 
 def recipients_of(app, round_id):
@@ -154,20 +139,24 @@ def test_opening_an_empty_round_is_refused(app, client, officer):
         assert db.session.get(Round, round_id).status is RoundStatus.DRAFT
 
 
-def test_open_invites_everyone_and_a_late_addition_is_invited_at_once(
-    app, client, officer, register, received
-):
+def test_open_invites_everyone_and_a_late_addition_is_invited_at_once(app, client, officer, register):
     round_id = new_round(app, recipients=["Socialnämnden Centrum", "Socialnämnden Hisingen"])
     page = client.get(f"/rounds/{round_id}").text
     assert "data-confirm=" in page and "Skicka remissen" in page
-    page = client.post(f"/rounds/{round_id}/open", follow_redirects=True).text
+    # No remissförslag among the documents: sending asks first, and sends nothing yet.
+    page = client.post(f"/rounds/{round_id}/open").text
+    assert "Remissen har inget remissförslag bland dokumenten." in page and "Skicka ändå" in page
+    assert queued(app, round_id) == []
+    page = client.post(f"/rounds/{round_id}/open", data={"confirm": "1"}, follow_redirects=True).text
     assert "Remissen är skickad. Remissinstanserna är inbjudna." in page
     assert "Öppen" in page
     assert recipients_of(app, round_id) == [
         ("Socialnämnden Centrum", "socialnamnden.centrum@example.goteborg.se", True),
         ("Socialnämnden Hisingen", "socialnamnden.hisingen@example.goteborg.se", True),
     ]
-    assert [(name, sender) for name, sender, _ in received] == [("round_opened", round_id)]
+    assert [kind for kind, _ in queued(app, round_id)] == ["invitation", "invitation"]
+    with app.app_context():
+        assert db.session.get(Round, round_id).sent_on == date.today()  # the real sending date
 
     page = client.post(
         f"/rounds/{round_id}/recipients",
@@ -180,8 +169,8 @@ def test_open_invites_everyone_and_a_late_addition_is_invited_at_once(
         police = db.session.scalars(
             sa.select(Recipient).join(Organisation).where(Organisation.name == "Polismyndigheten")
         ).one()
-        assert received[-1][:2] == ("recipient_added", police.id)
-        assert received[-1][2] == police.invited_at
+        assert police.invited_at is not None
+    assert queued(app, round_id)[-1] == ("invitation", police.id)
 
 
 def test_close_reopen_archive(app, client, officer):
@@ -197,10 +186,14 @@ def test_close_reopen_archive(app, client, officer):
 
     page = client.post(f"/rounds/{round_id}/archive", follow_redirects=True).text
     assert "Bara en stängd remiss kan avslutas." in page and status() is RoundStatus.OPEN
-    assert "Remissen är stängd" in client.post(f"/rounds/{round_id}/close", follow_redirects=True).text
+    # Before the deadline: a confirmation first, then closed.
+    assert "Stäng ändå" in client.post(f"/rounds/{round_id}/close").text
+    assert status() is RoundStatus.OPEN
+    page = client.post(f"/rounds/{round_id}/close", data={"confirm": "1"}, follow_redirects=True).text
+    assert "Remissen är stängd" in page
     assert status() is RoundStatus.CLOSED
     assert "Remissen är öppen igen." in client.post(f"/rounds/{round_id}/reopen", follow_redirects=True).text
-    client.post(f"/rounds/{round_id}/close")
+    client.post(f"/rounds/{round_id}/close", data={"confirm": "1"})
     page = client.post(f"/rounds/{round_id}/archive", follow_redirects=True).text
     assert "Remissen är avslutad." in page and status() is RoundStatus.ARCHIVED
     assert "Stäng remissen" not in page and "Ladda upp" not in page
@@ -240,7 +233,7 @@ def test_a_recipient_who_has_answered_cannot_be_removed(app, client, officer):
     ]
 
 
-def test_extension_gives_one_recipient_a_new_deadline(app, client, officer, received):
+def test_extension_gives_one_recipient_a_new_deadline(app, client, officer):
     with app.app_context():
         round_ = make_round(recipients=["Socialnämnden Centrum"])
         send(round_)
@@ -259,7 +252,7 @@ def test_extension_gives_one_recipient_a_new_deadline(app, client, officer, rece
     assert f"Socialnämnden Centrum har anstånd till {new.isoformat()}." in page
     assert f"Ej påbörjat – anstånd till {new.isoformat()}" in page
     assert "Nämnden sammanträder senare" in page
-    assert [(name, sender) for name, sender, _ in received] == [("extension_granted", recipient_id)]
+    assert ("extension", recipient_id) in queued(app, round_id)
     with app.app_context():
         recipient = db.session.get(Recipient, recipient_id)
         assert (
@@ -278,19 +271,19 @@ def test_round_page_shows_progress_status_and_trail(app, client, officer):
         submit_answer(next(r for r in round_.recipients if r.organisation.name == "Kriminalvården"))
         db.session.commit()
         round_id = round_.id
-    client.post(f"/rounds/{round_id}/close")
+    client.post(f"/rounds/{round_id}/close", data={"confirm": "1"})
     page = client.get(f"/rounds/{round_id}").text
     assert '<progress id="progress" max="3" value="1">' in page
     assert "Svar från 1 av 3 remissinstanser" in page
     assert "Inskickat" in page and "Tillstyrker" in page and "Ej påbörjat" in page
     assert date.today().isoformat() in page
     trail = page.split("Historik", 1)[1]
-    assert "Hanna Handläggare" in trail and "Stängde remissen" in trail
+    assert "Hanna Handläggare" in trail and "stängde remissen i förtid" in trail
     with app.app_context():
         actions = db.session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.round_id == round_id)
         ).all()
-        assert "round.close" in actions
+        assert "round.closed" in actions
 
 
 def test_mark_an_answer_read(app, client, officer):

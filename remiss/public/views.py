@@ -26,7 +26,7 @@ from remiss.extensions import db
 from remiss.public import feed, service
 from remiss.public.export import archive_name, write_zip
 from remiss.public.forms import PublicityForm, SearchForm, SecrecyForm
-from remiss.rounds.models import Round, RoundStatus
+from remiss.rounds.models import Round
 
 # No url_prefix: the register lives under /register, the office's controls beside the round.
 bp = Blueprint("public", __name__)
@@ -72,7 +72,7 @@ def round_page(round_id: int):
         "public/round.html",
         round=round_,
         answers=service.public_answers(round_),
-        downloadable=round_.status in service.FINISHED_STATUSES,
+        downloadable=round_.feedback_possible,
     )
 
 
@@ -96,7 +96,7 @@ def document(round_id: int, document_id: int):
 def archive(round_id: int):
     """Every submitted answer's public files and a listing, for a round that takes no more answers."""
     round_ = service.get_public_round_or_404(round_id, with_answers=True)
-    if round_.status not in service.FINISHED_STATUSES:
+    if not round_.feedback_possible:
         return render_template(
             "errors/error.html",
             status=404,
@@ -170,7 +170,7 @@ def settings(round_id: int):
             db.session.commit()
             if round_.is_public:
                 message = "Remissen visas nu i det offentliga remissregistret."
-                if round_.status is RoundStatus.DRAFT:
+                if round_.is_draft:
                     message = "Remissen visas i det offentliga remissregistret när den har skickats."
             else:
                 message = "Remissen visas inte längre i det offentliga remissregistret."

@@ -74,6 +74,23 @@ class DocumentForm(FlaskForm):
         invalid_choice_message="Välj vilken typ av dokument det är.",
     )
     file = FileField("Fil", validators=[FileRequired("Välj en fil.")])
+    # The round's current documents are set by ``document_form``.
+    replaces = SelectField(
+        "Ersätter",
+        validators=[Optional()],
+        invalid_choice_message="Välj ett av remissens dokument i listan.",
+        description="Välj dokumentet som den nya filen rättar. Det gamla ligger kvar, märkt som ersatt.",
+    )
+
+
+def document_form(round_, **kwargs) -> DocumentForm:
+    """The upload form of ``round_``, offering its current documents to replace."""
+    form = DocumentForm(**kwargs)
+    form.replaces.choices = choices(
+        ((str(d.id), f"{d.original_name} ({d.kind.label})") for d in round_.current_documents),
+        blank="Inget – ett nytt dokument",
+    )
+    return form
 
 
 class FocusAreaForm(FlaskForm):

@@ -7,13 +7,15 @@ the office's assessment; a manager downloads the Excel file, which is read back 
 Every page on the way is checked with axe in each state it is shown in (empty form, form with
 errors, lists with data).
 
-The clock: the round is entered with a sending date 30 days ago and a deadline 10 days ago (the
-form allows it: the office sometimes registers a round it sent earlier), and Kriminalvården is
-granted an extension to 3 days ago, which the model accepts (an extension only has to end after
-the round's deadline). So everything happens on today's real date, nothing in the database is
-adjusted behind the app's back, and the answers submitted today are late by 10 days (Socialnämnden
-Centrum, on the round's deadline) and by 3 days (Kriminalvården, on its extension), while the
-answer that came by post 12 days ago is on time."""
+The clock: the round is created and sent today with a deadline 20 days ahead (a round whose
+deadline has passed cannot be sent). Then 30 days pass: ``let_days_pass`` moves every moment the
+round has lived through (its sending date, its deadline, when it opened, when the invitations
+went out) 30 days back, which is what the database would hold had the test waited a month. From
+there on everything happens on today's real date: Kriminalvården is granted an extension to 3
+days ago, which the model accepts (an extension only has to end after the round's deadline), the
+answers submitted today are late by 10 days (Socialnämnden Centrum, on the round's deadline) and
+by 3 days (Kriminalvården, on its extension), while the answer that came by post 12 days ago is on
+time."""
 
 from __future__ import annotations
 
@@ -77,6 +79,20 @@ def flash(page, text: str):
     return page.locator(".flash").filter(has_text=text)
 
 
+def let_days_pass(app, days: int) -> None:
+    """As if ``days`` had passed since the round was sent: every date and moment of its life so
+    far moves that many days back."""
+    back = dt.timedelta(days=days)
+    with app.app_context():
+        round_ = db.session.scalars(sa.select(Round).where(Round.dnr == DNR)).one()
+        round_.sent_on -= back
+        round_.deadline -= back
+        round_.opened_at -= back
+        for recipient in round_.recipients:
+            recipient.invited_at -= back
+        db.session.commit()
+
+
 def add_colleague(app) -> None:
     """A second account of Socialnämnden Centrum, made the way the admin's invitation ends up
     (the invitation flow itself is walked in test_e2e_accessibility.test_admin_accounts)."""
@@ -96,6 +112,7 @@ def add_colleague(app) -> None:
 def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_path):
     today = local_today()
     sent_on, deadline = today - dt.timedelta(days=30), today - dt.timedelta(days=10)
+    planned_sent_on, planned_deadline = today, today + dt.timedelta(days=20)
     extended, received_by_post = today - dt.timedelta(days=3), today - dt.timedelta(days=12)
     add_colleague(live_server.app)
     asked = confirm_dialogs(page)
@@ -111,8 +128,8 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     assert_accessible(page, "round form, empty")
 
     page.get_by_label("Diarienummer").fill("2417-26")
-    page.get_by_label("Utskicksdag").fill(iso(deadline))
-    page.get_by_label("Sista svarsdag").fill(iso(sent_on))
+    page.get_by_label("Utskicksdag").fill(iso(planned_deadline))
+    page.get_by_label("Sista svarsdag").fill(iso(planned_sent_on))
     page.get_by_role("button", name="Skapa utkast").click()
     expect(page.get_by_role("heading", name="Formuläret innehåller fel")).to_be_visible()
     errors = page.locator(".error-summary")
@@ -126,8 +143,8 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     page.get_by_label("Beslut om remiss").fill("Kommunstyrelsen 2026-09-30 § 512")
     page.get_by_label("Beskrivning").fill("Synpunkter önskas på fokusområdena och insatserna.")
     expect(page.get_by_label("Ansvarig handläggare")).to_have_value(re.compile(r"\d+"))
-    page.get_by_label("Utskicksdag").fill(iso(sent_on))
-    page.get_by_label("Sista svarsdag").fill(iso(deadline))
+    page.get_by_label("Utskicksdag").fill(iso(planned_sent_on))
+    page.get_by_label("Sista svarsdag").fill(iso(planned_deadline))
     page.get_by_role("button", name="Skapa utkast").click()
     expect(flash(page, "Remissen är skapad som utkast.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -208,8 +225,11 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     expect(page.get_by_role("heading", level=1)).to_contain_text("Förhandsgranska e-post")
     assert_accessible(page, "e-mail preview")
 
-    # Kriminalvården asks for more time: an extension that ends too early is refused first.
+    # A month passes. Kriminalvården asks for more time: an extension that ends too early is
+    # refused first.
+    let_days_pass(live_server.app, 30)
     page.goto(round_url)
+    expect(page.locator(".facts")).to_contain_text(iso(sent_on))
     page.get_by_role("link", name="Anstånd för Kriminalvården").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anstånd för Kriminalvården")
     assert_accessible(page, "extension form, empty")

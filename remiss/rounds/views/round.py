@@ -1,0 +1,306 @@
+"""The round itself: the list, the officer's start page, create, edit, import, the round page,
+and its life (send now or on its sending date, close, reopen, archive)."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import flash, render_template, request, url_for
+from flask_login import current_user
+
+from remiss.answers.models import Answer
+from remiss.audit.models import AuditEvent
+from remiss.auth.access import officer_required, staff_required
+from remiss.core.errors import ConfirmationRequired, DomainError
+from remiss.core.forms import choices
+from remiss.core.time import local_today, utcnow
+from remiss.extensions import db
+from remiss.organisations.models import Organisation
+from remiss.rounds import operations, service
+from remiss.rounds.access import get_round_or_404
+from remiss.rounds.forms import (
+    FilterForm,
+    ImportForm,
+    RoundCorrectionForm,
+    RoundForm,
+    document_form,
+    officer_choices,
+)
+from remiss.rounds.importer import RoundImportError, import_round
+from remiss.rounds.models import Recipient, Round, RoundStatus
+from remiss.rounds.views import (
+    actor,
+    ask_to_confirm,
+    bp,
+    confirmed,
+    refuse,
+    require_post_form,
+    to_round,
+)
+
+# The list and the start page ----------------------------------------------------------------------
+
+
+@bp.route("/")
+@staff_required
+def index():
+    form = FilterForm(formdata=request.args)
+    form.year.choices = choices(((str(y), str(y)) for y in service.sent_years()), blank="Alla")
+    form.officer.choices = officer_choices()
+    form.officer.choices[0].label = "Alla"
+    form.validate()
+    status, year, officer = form.value("status"), form.value("year"), form.value("officer")
+    rows = service.list_rounds(
+        status=RoundStatus(status) if status else None,
+        year=int(year) if year else None,
+        officer_id=int(officer) if officer else None,
+        search=form.q.data or "",
+        newest_deadline_first=form.value("sort") == "-deadline",
+    )
+    return render_template("rounds/index.html", form=form, rows=rows)
+
+
+@bp.route("/start")
+@officer_required
+def dashboard():
+    mine = Round.officer_id == current_user.id
+    rounds = db.session.scalars(
+        sa.select(Round).where(mine, Round.is_open).order_by(Round.deadline, Round.id)
+    ).all()
+    rows = {row.round.id: row for row in service.list_rounds(officer_id=current_user.id)}
+    drafts = db.session.scalars(sa.select(Round).where(mine, Round.is_draft).order_by(Round.deadline)).all()
+    return render_template(
+        "rounds/dashboard.html",
+        rounds=[rows[r.id] for r in rounds],
+        drafts=drafts,
+        attention=service.needs_attention(rounds),
+    )
+
+
+# Create, edit, import -----------------------------------------------------------------------------
+
+
+def _facts(form: RoundCorrectionForm) -> operations.RoundFacts:
+    facts = operations.RoundFacts(description=form.description.data, officer_id=int(form.officer_id.data))
+    if isinstance(form, RoundForm):
+        facts.title = form.title.data
+        facts.dnr = form.dnr.data
+        facts.decision = form.decision.data
+        facts.sent_on = form.sent_on.data
+        facts.deadline = form.deadline.data
+    return facts
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def create():
+    form = RoundForm()
+    form.officer_id.choices = officer_choices()
+    if not form.is_submitted():
+        form.officer_id.data = str(current_user.id)
+    if form.validate_on_submit():
+        round_ = operations.create_round(_facts(form), by=actor())
+        db.session.commit()
+        flash("Remissen är skapad som utkast. Lägg till struktur, dokument och remissinstanser.", "success")
+        return to_round(round_)
+    return render_template("rounds/form.html", form=form, round=None)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(round_id: int):
+    round_ = get_round_or_404(round_id)
+    if round_.is_read_only:
+        flash("En avslutad remiss kan inte ändras.", "error")
+        return to_round(round_)
+    form = (RoundForm if round_.facts_editable else RoundCorrectionForm)(obj=round_)
+    form.officer_id.choices = officer_choices(round_.officer_id)
+    if not form.is_submitted():
+        form.officer_id.data = str(round_.officer_id) if round_.officer_id else ""
+    if form.validate_on_submit():
+        try:
+            operations.update_round(round_, _facts(form), by=actor())
+        except DomainError as error:
+            return refuse(round_, error)
+        db.session.commit()
+        flash("Remissen är sparad.", "success")
+        return to_round(round_)
+    return render_template("rounds/form.html", form=form, round=round_)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@officer_required
+def import_json():
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            data = json.loads(form.file.data.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            problems = ["Filen är inte giltig JSON i teckenkodningen UTF-8."]
+        else:
+            try:
+                round_ = import_round(data, officer=actor(), actor=actor())
+            except RoundImportError as error:
+                db.session.rollback()
+                problems = error.problems
+            except DomainError as error:
+                db.session.rollback()
+                problems = [error.message]
+            else:
+                db.session.commit()
+                flash(f"Remissen {round_.dnr} är importerad.", "success")
+                return to_round(round_)
+    return render_template("rounds/import.html", form=form, problems=problems)
+
+
+# The round page -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>")
+@staff_required
+def show(round_id: int):
+    round_ = get_round_or_404(round_id)
+    recipients = db.session.scalars(
+        sa.select(Recipient)
+        .where(Recipient.round_id == round_.id)
+        .join(Organisation)
+        .order_by(Organisation.name)
+        .options(
+            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
+            sa.orm.contains_eager(Recipient.organisation),
+        )
+    ).all()
+    trail = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.round_id == round_.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .options(sa.orm.joinedload(AuditEvent.actor))
+    ).all()
+    return render_template(
+        "rounds/show.html",
+        round=round_,
+        recipients=recipients,
+        answered=sum(1 for r in recipients if r.has_submitted),
+        invited=len(recipients),
+        days_left=round_.days_left(local_today()),
+        trail=trail,
+        can_edit=current_user.is_officer,
+        document_form=document_form(round_, formdata=None),
+    )
+
+
+# A round's life -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:round_id>/open", methods=["POST"])
+@officer_required
+def open_round(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.open_round(round_, by=actor(), now=utcnow(), confirmed=confirmed())
+    except ConfirmationRequired as question:
+        if reasons := round_.reasons_not_to_open(local_today()):
+            return refuse(round_, DomainError(" ".join(reasons)))  # no use confirming what fails
+        return ask_to_confirm(
+            round_,
+            question,
+            action=url_for("rounds.open_round", round_id=round_.id),
+            button="Skicka ändå",
+            title="Skicka remissen utan remissförslag?",
+        )
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash("Remissen är skickad. Remissinstanserna är inbjudna.", "success")
+    return to_round(round_)
+
+
+@bp.route("/<int:round_id>/schedule", methods=["POST"])
+@officer_required
+def schedule(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.schedule_round(round_, by=actor(), now=utcnow(), confirmed=confirmed())
+    except ConfirmationRequired as question:
+        if reasons := round_.reasons_not_to_open(local_today()):
+            return refuse(round_, DomainError(" ".join(reasons)))  # no use confirming what fails
+        return ask_to_confirm(
+            round_,
+            question,
+            action=url_for("rounds.schedule", round_id=round_.id),
+            button="Schemalägg ändå",
+            title="Schemalägga remissen utan remissförslag?",
+        )
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash(f"Remissen skickas automatiskt på morgonen {round_.sent_on.isoformat()}.", "success")
+    return to_round(round_)
+
+
+@bp.route("/<int:round_id>/unschedule", methods=["POST"])
+@officer_required
+def unschedule(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.unschedule_round(round_, by=actor())
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash("Schemaläggningen är borttagen. Remissen skickas inte automatiskt.", "success")
+    return to_round(round_)
+
+
+@bp.route("/<int:round_id>/close", methods=["POST"])
+@officer_required
+def close(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.close_round(round_, by=actor(), now=utcnow(), confirmed=confirmed())
+    except ConfirmationRequired as question:
+        return ask_to_confirm(
+            round_,
+            question,
+            action=url_for("rounds.close", round_id=round_.id),
+            button="Stäng ändå",
+            title="Stänga remissen i förtid?",
+        )
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash("Remissen är stängd och tar inte emot fler svar.", "success")
+    return to_round(round_)
+
+
+@bp.route("/<int:round_id>/reopen", methods=["POST"])
+@officer_required
+def reopen(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.reopen_round(round_, by=actor(), now=utcnow())
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash("Remissen är öppen igen.", "success")
+    return to_round(round_)
+
+
+@bp.route("/<int:round_id>/archive", methods=["POST"])
+@officer_required
+def archive(round_id: int):
+    round_ = get_round_or_404(round_id)
+    require_post_form()
+    try:
+        operations.archive_round(round_, by=actor(), now=utcnow())
+    except DomainError as error:
+        return refuse(round_, error)
+    db.session.commit()
+    flash("Remissen är avslutad.", "success")
+    return to_round(round_)
