@@ -81,12 +81,20 @@ def _invite(recipients: list[Recipient], now: datetime) -> None:
             queue(messages.invitation(recipient, now), now)
 
 
+def _refuse_what_cannot_be_sent(round_: Round, now: datetime) -> None:
+    """No use asking to confirm what would fail anyway: the hard reasons come first."""
+    reasons = round_.reasons_not_to_open(local_today(now))
+    if reasons:
+        raise DomainError(" ".join(reasons))
+
+
 def open_round(round_: Round, *, by, now: datetime | None = None, confirmed: bool = False) -> None:
     """Send the round now: it opens, its sending date becomes today, and every recipient gets
     its invitation. A round without the remissförslag among its documents is sent only when
     the officer has ``confirmed`` that."""
     now = now or utcnow()
-    if not confirmed and round_.is_draft and not round_.has_draft_document:
+    _refuse_what_cannot_be_sent(round_, now)
+    if not confirmed and not round_.has_draft_document:
         raise ConfirmationRequired(
             "Remissen har inget remissförslag bland dokumenten. Vill du skicka den ändå?",
             ["Remissinstanserna får då inbjudan utan själva förslaget."],
@@ -99,6 +107,7 @@ def open_round(round_: Round, *, by, now: datetime | None = None, confirmed: boo
 def schedule_round(round_: Round, *, by, now: datetime | None = None, confirmed: bool = False) -> None:
     """Have the scheduler send the round on the morning of its sending date."""
     now = now or utcnow()
+    _refuse_what_cannot_be_sent(round_, now)
     if not confirmed and not round_.has_draft_document:
         raise ConfirmationRequired(
             "Remissen har inget remissförslag bland dokumenten. Vill du schemalägga den ändå?",

@@ -202,8 +202,6 @@ def open_round(round_id: int):
     try:
         operations.open_round(round_, by=actor(), now=utcnow(), confirmed=confirmed())
     except ConfirmationRequired as question:
-        if reasons := round_.reasons_not_to_open(local_today()):
-            return refuse(round_, DomainError(" ".join(reasons)))  # no use confirming what fails
         return ask_to_confirm(
             round_,
             question,
@@ -226,8 +224,6 @@ def schedule(round_id: int):
     try:
         operations.schedule_round(round_, by=actor(), now=utcnow(), confirmed=confirmed())
     except ConfirmationRequired as question:
-        if reasons := round_.reasons_not_to_open(local_today()):
-            return refuse(round_, DomainError(" ".join(reasons)))  # no use confirming what fails
         return ask_to_confirm(
             round_,
             question,
