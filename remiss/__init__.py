@@ -58,13 +58,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
 
-    from remiss import auth, cli, notifications
+    from remiss import auth, cli
     from remiss.documents import service as documents
 
     web.init_app(app)
     auth.init_app(app)
     documents.init_app(app)
-    notifications.init_app(app)
     cli.init_app(app)
     return app
 

@@ -17,6 +17,9 @@ from remiss.organisations.models import Organisation
 
 
 def init_app(app: Flask) -> None:
+    from remiss import jobs
+
+    jobs.init_app(app)  # send-due-messages, run-scheduler
     for command in (
         create_user,
         import_organisations_command,
@@ -94,7 +97,7 @@ def import_organisations_command(file: Path) -> None:
 @click.option("--officer", "officer_email", help="E-mail of the responsible officer.")
 def import_round_command(file: Path, officer_email: str | None) -> None:
     """Import a whole round from a JSON file; prints the new round's id."""
-    from remiss.rounds.importer import import_round
+    from remiss.imports.round_json import import_round
 
     officer = None
     if officer_email:

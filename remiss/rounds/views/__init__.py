@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from remiss import events
 from remiss.answers.models import Answer
 from remiss.audit.models import AuditEvent, record
 from remiss.auth.access import officer_required, staff_required
@@ -19,6 +18,7 @@ from remiss.core.time import local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
+from remiss.imports.round_json import RoundImportError, import_round
 from remiss.organisations.models import Organisation
 from remiss.rounds import service
 from remiss.rounds.access import get_round_or_404, recipient_or_404
@@ -37,7 +37,6 @@ from remiss.rounds.forms import (
     RoundForm,
     officer_choices,
 )
-from remiss.rounds.importer import RoundImportError, import_round
 from remiss.rounds.models import FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -778,7 +777,6 @@ def extension(round_id: int, recipient_id: int):
             db.session.rollback()
             form.extended_deadline.errors.append(error.message)
         else:
-            now = utcnow()
             record(
                 "recipient.extension_granted",
                 recipient,
@@ -786,7 +784,6 @@ def extension(round_id: int, recipient_id: int):
                 summary=f"{recipient.organisation.name}: anstånd till "
                 f"{recipient.extended_deadline.isoformat()} ({recipient.extension_reason})",
             )
-            events.extension_granted.send(recipient, now=now)
             db.session.commit()
             flash(
                 f"{recipient.organisation.name} har anstånd till {recipient.extended_deadline.isoformat()}.",
@@ -838,8 +835,6 @@ def _change_status(round_id: int, verb: str, done: str):
         return _refuse(round_, error)
     summary = f"{len(round_.recipients)} remissinstanser inbjudna" if verb == "open" else ""
     record(f"round.{verb}", round_, actor=_actor(), summary=summary)
-    if verb == "open":
-        events.round_opened.send(round_, now=now)
     db.session.commit()
     flash(done, "success")
     return _show(round_)
@@ -867,3 +862,5 @@ def reopen(round_id: int):
 @officer_required
 def archive(round_id: int):
     return _change_status(round_id, "archive", "Remissen är avslutad.")
+
+from remiss.rounds.views import messages  # noqa: E402,F401
