@@ -17,9 +17,6 @@ from remiss.organisations.models import Organisation
 
 
 def init_app(app: Flask) -> None:
-    from remiss import jobs
-
-    jobs.init_app(app)  # send-due-messages, run-scheduler
     for command in (
         create_user,
         import_organisations_command,

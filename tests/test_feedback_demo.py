@@ -65,7 +65,12 @@ def test_the_demo_round_shows_the_dates_it_really_had(app):
             assert version.answer.read_at is not None  # registered by the office: read
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.round_id == round_.id)).all()
         history = [e for e in events if e.action != "round.imported"]
-        assert {e.action for e in history} >= {"round.created", "round.opened", "answer.registered", "round.closed"}
+        assert {e.action for e in history} >= {
+            "round.created",
+            "round.opened",
+            "answer.registered",
+            "round.closed",
+        }
         for event in history:
             assert date(2021, 11, 1) <= local_today(event.at) <= date(2022, 2, 28), (event.action, event.at)
         registered = {e.details["organisation"]: e for e in history if e.action == "answer.registered"}
@@ -75,7 +80,9 @@ def test_the_demo_round_shows_the_dates_it_really_had(app):
         [opened] = [e for e in history if e.action == "round.opened"]
         assert local_today(opened.at) == date(2021, 11, 1)
         # A closed round sends nothing when imported: its invitations and receipts would be stale.
-        assert db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.round_id == round_.id)) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.round_id == round_.id)) == 0
+        )
 
 
 def test_importing_an_open_round_invites_every_recipient(app):

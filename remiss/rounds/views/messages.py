@@ -1,6 +1,6 @@
 """A round's e-mail, on the rounds blueprint: the log of its messages, a preview of every kind,
 the reminder days, and "send a reminder now". The admin's outbox and a single message are
-``remiss.notifications.views``. Each view: load or 404 → access → form → operation → one commit
+``remiss.main.outbox``. Each view: load or 404 → access → form → operation → one commit
 → flash → redirect."""
 
 from __future__ import annotations

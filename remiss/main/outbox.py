@@ -1,24 +1,39 @@
-"""The outbox for admins and a single message for officers and managers. A round's own e-mail
-pages (its log, preview, reminder days, "remind now") are ``remiss.rounds.views.messages``.
-
-The sign-in and role checks come from ``remiss.auth.access``: the one import this low package
-makes upwards, allowed in the layer contract (``pyproject.toml``) for its views only."""
+"""E-mail pages across rounds: the admin's outbox, and a single message for officers and
+managers. A round's own e-mail pages (its log, preview, reminder days, "remind now") are
+``remiss.rounds.views.messages``. The blueprint keeps the name ``notifications``; it lives here,
+above auth, because its pages need auth's role checks while ``remiss.notifications`` sits below
+auth (auth queues the account e-mail)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField
 
 from remiss.auth.access import admin_required, roles_required
 from remiss.auth.models import Role
+from remiss.core.forms import choices
 from remiss.extensions import db
-from remiss.notifications.forms import OutboxFilterForm
 from remiss.notifications.models import Message, MessageStatus
 
 bp = Blueprint("notifications", __name__)
 
 OUTBOX_LIMIT = 200
+
+
+class OutboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    status = SelectField("Visa", default=MessageStatus.KEPT.value, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices(
+            [("", "Alla meddelanden")] + [(s.value, s.label) for s in MessageStatus]
+        )
 
 
 # Reading messages ---------------------------------------------------------------------------
