@@ -185,3 +185,45 @@ def test_send_due_messages_sends_a_round_scheduled_for_today(app, runner):
 
     result = runner.invoke(args=["send-due-messages", "--now", f"{sending_day}T07:05"])
     assert "schemalagda" not in result.output  # sent once
+
+
+def test_importing_a_round_runs_the_clicked_operations(app, runner, tmp_path):
+    """An archived round from a file: its history has the sentences of the clicks, dated when
+    they happened, and importing it sends nothing."""
+    from remiss.audit.models import AuditEvent
+    from remiss.core.time import local_today
+    from remiss.notifications.models import Message
+
+    assert runner.invoke(args=["import-organisations", str(ORGANISATIONS_CSV)]).exit_code == 0
+    data = json.loads(ROUND_FILES[0].read_text(encoding="utf-8"))
+    assert data["dnr"] == "1668/20"
+    data["status"] = "archived"
+    path = tmp_path / "round.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(args=["import-round", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        round_ = db.session.get(Round, int(result.output.strip()))
+        assert round_.is_archived and local_today(round_.closed_at).isoformat() == "2022-02-01"
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.round_id == round_.id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        ).all()
+        assert [e.action for e in events][:2] == ["round.created", "recipient.added"]
+        actions = [e.action for e in events]
+        assert actions[-2:] == ["round.archived", "round.imported"]
+        assert actions.index("round.closed") < actions.index("round.archived")
+        assert all(e.sentence != e.action for e in events)
+        assert "registrerade svaret från Socialnämnden Centrum som kom med importerat 2022-01-27" in (
+            " ".join(e.sentence for e in events)
+        )
+        assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
+
+    data["status"] = "draft"
+    data["answers"] = []
+    data["drafts"] = [{"organisation": "Socialnämnden Centrum", "comment": "Påbörjat."}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(args=["import-round", str(path)])
+    assert result.exit_code != 0
+    assert "drafts: en remiss som är ett utkast kan inte ha påbörjade svar." in result.output

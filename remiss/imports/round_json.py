@@ -243,6 +243,8 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
             check_measures(entry, where)
     if answered and status == "draft":
         check.fail("answers", "en remiss som är ett utkast kan inte ha svar")
+    if data.get("drafts") and status == "draft":
+        check.fail("drafts", "en remiss som är ett utkast kan inte ha påbörjade svar")
 
     if check.problems:
         raise RoundImportError(check.problems)
@@ -318,7 +320,8 @@ def _build(
 ) -> Round:
     """The round made by the operations an officer would have clicked, each at the moment it
     really happened: sent on its sending date at 09:00, each answer registered at noon on the
-    day it was received, closed the morning after the deadline, archived then. The preparation
+    day it was received, closed the morning after the deadline, archived after the last answer
+    (late ones are registered after closing). The preparation
     (created, recipients added, structure pasted) is dated the moment it was sent."""
     round_ = operations.create_round(facts, by=actor)
     operations.add_recipients(round_, organisations, by=actor, now=now)
@@ -381,8 +384,8 @@ def _build(
             received_on=received[entry["organisation"]],
             now=moment,
         )
-    if status == "archived":
-        operations.archive_round(round_, by=actor, now=closed)
+    if status == "archived":  # once the last late answer is in
+        operations.archive_round(round_, by=actor, now=max(moment for moment, _, _ in steps))
     if ends_closed:
         # What an officer's clicks sent years ago is not sent again now: a closed round's
         # invitations and receipts would only be stale.
