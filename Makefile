@@ -36,10 +36,11 @@ run: install instance/config.py
 	wait -n $$web $$scheduler; status=$$?; \
 	kill $$web $$scheduler 2>/dev/null; wait; exit $$status
 
-# The suite runs on SQLite, then again on PostgreSQL when REMISS_TEST_DATABASE_URL names one
-# (.ci/run starts a server and sets it).
+# ruff, the layer contract (lint-imports, see pyproject.toml), then the suite on SQLite, then
+# again on PostgreSQL when REMISS_TEST_DATABASE_URL names one (.ci/run starts a server and sets it).
 test: install
 	$(BIN)/ruff check remiss tests benchmarks
+	$(BIN)/lint-imports
 	REMISS_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL =="; \
@@ -48,6 +49,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check remiss tests benchmarks
+	$(BIN)/lint-imports
 
 # The load test: 30 simulated people for 60 s against gunicorn (2 workers), on SQLite, then on
 # PostgreSQL when REMISS_TEST_DATABASE_URL names one (that database is emptied).

@@ -24,7 +24,8 @@ BLUEPRINTS = (
     "remiss.organisations.views",
     "remiss.documents.views",
     "remiss.rounds.views",
-    "remiss.notifications.views",
+    "remiss.imports.views",
+    "remiss.main.outbox",  # the notifications blueprint: outbox and single messages
     "remiss.answers.views",
     "remiss.public.views",
     "remiss.feedback.views",
@@ -58,14 +59,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
 
-    from remiss import auth, cli, notifications
+    from remiss import auth, cli, jobs
     from remiss.documents import service as documents
 
     web.init_app(app)
     auth.init_app(app)
     documents.init_app(app)
-    notifications.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)  # send-due-messages, run-scheduler
     return app
 
 

@@ -94,7 +94,7 @@ def import_organisations_command(file: Path) -> None:
 @click.option("--officer", "officer_email", help="E-mail of the responsible officer.")
 def import_round_command(file: Path, officer_email: str | None) -> None:
     """Import a whole round from a JSON file; prints the new round's id."""
-    from remiss.rounds.importer import import_round
+    from remiss.imports.round_json import import_round
 
     officer = None
     if officer_email:

@@ -55,7 +55,7 @@ class Defaults:
     MAIL_SENDER = "Remisshantering Göteborgs Stad <remiss@example.goteborg.se>"
     MAIL_TIMEOUT = 10
 
-    # The scheduler process (`flask run-scheduler`) runs send_due_messages this often; the weekly
+    # The scheduler process (`flask run-scheduler`) runs remiss.jobs.run_due_jobs this often; the weekly
     # digest to officers goes out on this weekday (0 = Monday) from this local hour.
     SCHEDULER_INTERVAL_SECONDS = 60
     NOTIFICATIONS_DIGEST_WEEKDAY = 0

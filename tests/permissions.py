@@ -90,7 +90,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "rounds.show": {GET: STAFF},
     "rounds.dashboard": {GET: OFFICERS},  # the officer's start page
     "rounds.create": {GET: OFFICERS, POST: OFFICERS},
-    "rounds.import_json": {GET: OFFICERS, POST: OFFICERS},
+    "imports.round_json": {GET: OFFICERS, POST: OFFICERS},
     "rounds.edit": {GET: OFFICERS, POST: OFFICERS},
     "rounds.open_round": {POST: OFFICERS},
     "rounds.close": {POST: OFFICERS},
@@ -117,10 +117,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "rounds.extension": {GET: OFFICERS, POST: OFFICERS},
     "rounds.mark_read": {POST: OFFICERS},
     # E-mail to the bodies: managers read, officers send.
-    "notifications.log": {GET: STAFF},
-    "notifications.preview": {GET: STAFF},
-    "notifications.settings": {GET: OFFICERS, POST: OFFICERS},
-    "notifications.remind_now": {POST: OFFICERS},
+    "rounds.messages": {GET: STAFF},
+    "rounds.message_preview": {GET: STAFF},
+    "rounds.reminder_settings": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.remind_now": {POST: OFFICERS},
     # Answers as the office sees them: registered and reopened by the officer, read by both.
     "answers.register": {GET: OFFICERS, POST: OFFICERS},
     "answers.reopen": {POST: OFFICERS},

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from remiss import events
 from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.extensions import db
+from remiss.jobs import run_due_jobs
 from remiss.notifications import service
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from remiss.notifications.service import retry_delay, send_due_messages
+from remiss.notifications.service import retry_delay
+from remiss.rounds import operations
 from remiss.rounds.models import Recipient, Round
 from tests.factories import make_organisation, make_user
 from tests.mail import SMTPServer, at, smtp_fixture  # noqa: F401
@@ -24,7 +25,7 @@ from tests.test_notifications_flow import CENTRUM, DEADLINE, NORDOST, OPENED, op
 
 def run(app, now):
     with app.app_context():
-        return send_due_messages(now)
+        return run_due_jobs(now)
 
 
 def statuses(app) -> list[tuple[str, int]]:
@@ -164,8 +165,13 @@ def test_a_reminder_that_no_longer_applies_is_stopped(app, smtp):
     submit(app, round_id, CENTRUM, reminder_day + timedelta(hours=2))
     with app.app_context():
         nordost = db.session.scalar(sa.select(Recipient).where(Recipient.contact_email == NORDOST))
-        nordost.grant_extension(DEADLINE + timedelta(days=2), "Sammanträde")
-        events.extension_granted.send(nordost, now=reminder_day + timedelta(hours=2))
+        operations.grant_extension(
+            nordost,
+            DEADLINE + timedelta(days=2),
+            "Sammanträde",
+            by=None,
+            now=reminder_day + timedelta(hours=2),
+        )
         db.session.commit()
     smtp.start()
     smtp.clear()
@@ -211,13 +217,14 @@ def test_delivery_logs_in_when_credentials_are_configured(app):
         assert server.logins == ["remiss"] and len(server.received) == 1
         app.config["MAIL_PASSWORD"] = "fel"
         with app.app_context():
-            recipient = Recipient(
-                organisation=make_organisation("Kriminalvården"), contact_email="kv@example.se"
-            )
             round_ = db.session.get(Round, round_id)
-            round_.recipients.append(recipient)
-            db.session.flush()
-            events.recipient_added.send(recipient, now=at(date(2031, 2, 5)))
+            operations.add_recipients(
+                round_,
+                [make_organisation("Kriminalvården")],
+                by=None,
+                contact_email="kv@example.se",
+                now=at(date(2031, 2, 5)),
+            )
             db.session.commit()
         report = run(app, at(date(2031, 2, 5)))
         assert report.failed == 1

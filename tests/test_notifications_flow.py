@@ -1,6 +1,6 @@
 """A round's e-mail from opening to the last overdue notice, through a real SMTP server and a
-clock the test controls. The signals are sent here the way the rounds and answers areas send
-them (``round_.open(now); events.round_opened.send(round_, now=now)``)."""
+clock the test controls. The round is sent, answered and extended through the same operations
+the views call (``rounds.operations.open_round`` queues the invitations, and so on)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from remiss import events
+from remiss.answers import operations as answering
 from remiss.answers.models import Answer, MeasureComment, MeasurePosition, Position
 from remiss.auth.models import Role, User
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
+from remiss.jobs import run_due_jobs
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from remiss.notifications.service import send_due_messages
+from remiss.rounds import operations
 from remiss.rounds.models import Recipient, Round
 from tests.factories import make_round, make_user
 from tests.mail import at, smtp_fixture  # noqa: F401
@@ -31,7 +32,7 @@ RESPONDENT = "kim@centrum.example.se"
 
 def run(app, now):
     with app.app_context():
-        return send_due_messages(now)
+        return run_due_jobs(now)
 
 
 def subjects(received, prefix):
@@ -63,8 +64,7 @@ def open_round(app, now=OPENED, **kwargs) -> int:
                 sha256="0" * 64,
             )
         )
-        round_.open(now)
-        events.round_opened.send(round_, now=now)
+        operations.open_round(round_, by=officer, now=now)
         db.session.commit()
         return round_.id
 
@@ -90,8 +90,7 @@ def submit(app, round_id, email, now, position=Position.PARTIAL_ASSENT):
         draft.comments.append(
             MeasureComment(measure=measure, position=MeasurePosition.REJECT, text="För vagt.")
         )
-        version = answer.submit(by=user, now=now)
-        events.answer_submitted.send(version, now=now)
+        version = answering.submit_answer(answer, by=user, now=now)
         db.session.commit()
         return version.receipt_number
 
@@ -169,8 +168,9 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     granted = at(date(2031, 3, 29), 10)
     with app.app_context():
         recipient = recipient_of(round_id, KRIMINALVARDEN)
-        recipient.grant_extension(new_deadline, "Nämnden sammanträder den 10 april.")
-        events.extension_granted.send(recipient, now=granted)
+        operations.grant_extension(
+            recipient, new_deadline, "Nämnden sammanträder den 10 april.", by=None, now=granted
+        )
         db.session.commit()
     smtp.clear()
     run(app, granted)
@@ -261,12 +261,10 @@ def test_a_recipient_added_to_an_open_round_is_invited(app, smtp):
         from tests.factories import make_organisation
 
         organisation = make_organisation("Polismyndigheten", email="polisen@example.se")
-        recipient = Recipient(organisation=organisation, contact_email="registrator@polisen.example.se")
         round_ = db.session.get(Round, round_id)
-        round_.recipients.append(recipient)
-        recipient.invited_at = added
-        db.session.flush()
-        events.recipient_added.send(recipient, now=added)
+        operations.add_recipients(
+            round_, [organisation], by=None, contact_email="registrator@polisen.example.se", now=added
+        )
         db.session.commit()
     run(app, added)
     [invitation] = smtp.received

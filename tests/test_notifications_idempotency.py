@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from remiss import PROJECT_ROOT
 from remiss.extensions import db
+from remiss.jobs import run_due_jobs
 from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageKind, MessageStatus
 from remiss.notifications.outbox import queue
-from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Recipient
 from tests.mail import at, smtp_fixture  # noqa: F401
 from tests.test_notifications_flow import DEADLINE, OPENED, open_round
@@ -84,7 +84,7 @@ def _run_in_threads(app, now, count=2) -> list:
         with app.app_context():
             try:
                 barrier.wait()
-                reports.append(send_due_messages(now))
+                reports.append(run_due_jobs(now))
             except Exception as error:  # reported below, with the test's failure
                 errors.append(error)
             finally:

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from remiss import events
 from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.documents import service as documents
@@ -19,9 +18,10 @@ from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageKind
+from remiss.rounds import operations
 from remiss.rounds.models import Round
 from tests import files
-from tests.factories import make_round, make_user, send
+from tests.factories import make_round, make_user
 
 CENTRUM = "Socialnämnden Centrum"
 
@@ -47,8 +47,7 @@ def test_the_links_in_an_invitation_and_a_digest_lead_to_working_pages(app, clie
         )
         draft.round = round_
         db.session.add(draft)
-        send(round_)
-        events.round_opened.send(round_, now=utcnow())
+        operations.open_round(round_, by=officer, now=utcnow())
         db.session.commit()
         round_id = round_.id
         invitation = db.session.scalar(sa.select(Message).where(Message.kind == MessageKind.INVITATION))

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.extensions import db
-from remiss.notifications.service import send_due_messages
+from remiss.jobs import run_due_jobs
 from remiss.rounds.models import Round
 from tests.answering import NORDOST, create_open_round, sign_in, structure
 from tests.mail import smtp_fixture  # noqa: F401
@@ -40,7 +40,7 @@ def test_the_receipt_of_a_registered_answer_names_its_arrival_channel_and_regist
     assert response.status_code == 302, response.text
 
     with app.app_context():
-        send_due_messages(utcnow())
+        run_due_jobs(utcnow())
     [receipt] = [r for r in smtp.received if r.subject.startswith("Kvitto ")]
     assert receipt.rcpt_tos[0] == NORDOST_MAILBOX
     text, html = receipt.text, receipt.html

@@ -1,4 +1,4 @@
-"""The scheduler: APScheduler runs send_due_messages on its interval, in its own process that
+"""The scheduler: APScheduler runs run_due_jobs on its interval, in its own process that
 stops cleanly on SIGTERM (as ``make run`` stops it)."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import time
 
 import sqlalchemy as sa
 
-from remiss import PROJECT_ROOT, events
-from remiss.auth.models import TokenPurpose, User
+from remiss import PROJECT_ROOT, jobs
+from remiss.auth.models import User
 from remiss.core.time import utcnow
 from remiss.extensions import db
-from remiss.notifications import scheduler
+from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageStatus
+from remiss.notifications.outbox import queue
 from tests.mail import smtp_fixture  # noqa: F401
 from tests.test_notifications_flow import open_round
 
@@ -38,7 +39,7 @@ def wait_for(condition, timeout=30.0) -> bool:
 
 def test_the_scheduler_runs_the_job_at_start_and_then_on_its_interval(app, smtp):
     open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum"])
-    job_scheduler = scheduler.make_scheduler(app, interval_seconds=0.5)
+    job_scheduler = jobs.make_scheduler(app, interval_seconds=0.5)
     [job] = job_scheduler.get_jobs()
     assert job.id == "send-due-messages" and job.max_instances == 1
     assert job.trigger.interval.total_seconds() == 0.5
@@ -49,9 +50,7 @@ def test_the_scheduler_runs_the_job_at_start_and_then_on_its_interval(app, smtp)
         # A message recorded later goes out on a following run.
         with app.app_context():
             user = db.session.scalar(sa.select(User))
-            events.password_link_issued.send(
-                user, link="http://localhost/auth/password/x", purpose=TokenPurpose.RESET
-            )
+            queue(messages.account(user, "http://localhost/auth/password/x", invited=False))
             db.session.commit()
         assert wait_for(lambda: len(mail(smtp)) == 2)
     finally:
@@ -65,8 +64,8 @@ def test_a_failing_run_is_logged_and_the_scheduler_lives_on(app, caplog):
     app.config["MAIL_SECURITY"] = "carrier-pigeon"  # the Mailer refuses it
     app.config["MAIL_HOST"] = "127.0.0.1"
     open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum"])
-    scheduler.run_job(app)
-    assert "send_due_messages failed" in caplog.text
+    jobs.run_job(app)
+    assert "run_due_jobs failed" in caplog.text
     with app.app_context():
         assert set(db.session.scalars(sa.select(Message.status))) == {MessageStatus.PENDING}
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from remiss.auth.models import Role
 from remiss.extensions import db
+from remiss.jobs import run_due_jobs
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Round, RoundStatus
 from tests.factories import make_round, make_user
 from tests.mail import smtp_fixture  # noqa: F401
@@ -41,7 +41,7 @@ def test_the_log_shows_each_message_with_status_attempts_and_error(app, client, 
     round_id = open_round(app, recipients=["Socialnämnden Centrum", "Socialnämnden Nordost"])
     smtp.stop()
     with app.app_context():
-        send_due_messages(OPENED)
+        run_due_jobs(OPENED)
     login_as(Role.OFFICER)
     page = client.get(f"/rounds/{round_id}/messages")
     assert page.status_code == 200
@@ -54,7 +54,7 @@ def test_the_log_shows_each_message_with_status_attempts_and_error(app, client, 
 
     smtp.start()
     with app.app_context():
-        send_due_messages(OPENED + timedelta(minutes=5))
+        run_due_jobs(OPENED + timedelta(minutes=5))
     page = client.get(f"/rounds/{round_id}/messages")
     assert page.text.count("Skickat") >= 2 and "Misslyckades" not in page.text
 
@@ -105,7 +105,7 @@ def test_send_a_reminder_now_twice_sends_one_to_each_who_has_not_answered(app, c
         assert sorted(m.to_address for m in reminders) == sorted(
             ["socialn.mnden.nordost@example.goteborg.se", "kriminalv.rden@example.goteborg.se"]
         )
-        send_due_messages()
+        run_due_jobs()
     assert len([r for r in smtp.received if r.subject.startswith("Påminnelse")]) == 2
 
 
@@ -200,7 +200,7 @@ def test_account_messages_are_the_admins_only(app, client, login_as):
         db.session.commit()
     client.post("/auth/forgot", data={"email": "ny@example.se"})
     with app.app_context():
-        send_due_messages()  # no mail server: kept
+        run_due_jobs()  # no mail server: kept
         [account] = messages_in_db(kind=MessageKind.ACCOUNT)
         assert account.status is MessageStatus.KEPT
     login_as(Role.OFFICER)

@@ -246,6 +246,12 @@ class AnswerVersion(db.Model):
         return self.submitted_at is not None
 
     @property
+    def is_registered(self) -> bool:
+        """Received by e-mail, post or import and registered by the office (not sent through the
+        tracker by the body itself)."""
+        return self.channel is not None and self.channel is not Channel.TRACKER
+
+    @property
     def is_late(self) -> bool:
         return bool(self.days_late)
 

@@ -167,17 +167,3 @@ def reopen_answer(recipient: Recipient, reason: str, *, by, now: datetime | None
         reason=answer.reopen_reason,
     )
     return answer
-
-
-def mark_read(recipient: Recipient, *, by, now: datetime | None = None) -> bool:
-    """The office has read the body's latest answer; False when it already had."""
-    if not recipient.mark_answer_read(now):
-        return False
-    record(
-        "answer.read",
-        recipient.answer,
-        actor=by,
-        round_id=recipient.round_id,
-        organisation=recipient.organisation.name,
-    )
-    return True

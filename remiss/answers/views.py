@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from remiss.answers import operations, service, template
 from remiss.answers.forms import ReopenForm, SubmitForm, TemplateUploadForm, answer_form_for
 from remiss.answers.models import Channel
-from remiss.auth.access import officer_required, respondent_required, staff_required
+from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
 from remiss.core.time import format_datetime, local_today, utcnow

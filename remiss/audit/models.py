@@ -54,8 +54,8 @@ SENTENCES: dict[str, str] = {
         "skickade in svaret från {organisation} (version {version}, kvittensnummer {receipt})"
     ),
     "answer.registered": (
-        "registrerade svaret från {organisation} som kom med {channel} {received_on} "
-        "(version {version}, kvittensnummer {receipt})"
+        "registrerade svaret från {organisation} ({channel}, mottaget {received_on}; "
+        "version {version}, kvittensnummer {receipt})"
     ),
     "answer.reopened": "öppnade svaret från {organisation} för rättelse: {reason}",
     "answer.read": "markerade svaret från {organisation} som läst",

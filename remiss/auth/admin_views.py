@@ -10,9 +10,9 @@ from wtforms import SelectChoice
 
 from remiss.audit.models import record
 from remiss.auth import service
-from remiss.auth.access import admin_required
 from remiss.auth.forms import UserForm
 from remiss.auth.models import Role, TokenPurpose, User, normalise_email
+from remiss.core.access import admin_required
 from remiss.core.forms import choices
 from remiss.extensions import db
 from remiss.organisations.models import Organisation

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-from remiss import events
 from remiss.auth.models import TokenPurpose, User, UserToken, password_hasher
 from remiss.core.errors import DomainError
 from remiss.core.time import utcnow
+from remiss.notifications import messages
+from remiss.notifications.outbox import queue
 
 _DUMMY_PASSWORD = "a password nobody has"  # noqa: S105 (compared against, never accepted)
 
@@ -83,7 +84,7 @@ def issue_password_link(user: User, purpose: TokenPurpose) -> str:
     token = UserToken.issue(user, purpose, timedelta(hours=current_app.config["TOKEN_VALID_HOURS"]))
     link = url_for("auth.set_password", token=token, _external=True)
     current_app.logger.info("%s link for %s: %s", purpose.label, user.email, link)
-    events.password_link_issued.send(user, link=link, purpose=purpose)
+    queue(messages.account(user, link, invited=purpose is TokenPurpose.INVITATION))
     return link
 
 

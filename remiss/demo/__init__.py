@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from remiss.auth.models import Role, User
 from remiss.extensions import db
+from remiss.imports.round_json import import_round
 from remiss.organisations.models import Organisation
 from remiss.organisations.service import import_organisations
-from remiss.rounds.importer import import_round
 from remiss.rounds.models import Round
 
 DATA = Path(__file__).parent

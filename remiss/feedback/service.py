@@ -1,7 +1,7 @@
 """Marking the assessment as final and telling every body that answered.
 
 The feedback e-mails are recorded in the outbox by the notifications area's ``queue``, in the same
-transaction as the finalisation; the e-mail job (``send_due_messages``) delivers them. ``queue``
+transaction as the finalisation; the e-mail job (``remiss.jobs.run_due_jobs``) delivers them. ``queue``
 inserts with ``ON CONFLICT DO NOTHING`` on the ``dedup_key`` (``feedback:<recipient>:<round>``),
 so that a repeat, or two officers at once, cannot queue a second one."""
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from remiss.auth.access import officer_required, roles_required
 from remiss.auth.models import Role
+from remiss.core.access import officer_required, roles_required
 from remiss.core.errors import DomainError
 from remiss.extensions import db
 from remiss.feedback import service

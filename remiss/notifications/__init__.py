@@ -1,13 +1,4 @@
-"""E-mail: the outbox of messages to recipients and officers, and their delivery."""
-
-from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    from remiss.notifications import commands, receivers
-
-    receivers.connect()
-    app.cli.add_command(commands.send_due_messages_command)
-    app.cli.add_command(commands.run_scheduler_command)
+"""E-mail: composing messages (``messages``), recording them once in the outbox (``outbox.queue``,
+called by the operations that cause them) and delivering them (``service.deliver_due``). This
+package knows nothing of rounds' rules: what is due when is ``remiss.rounds.reminders``, the job
+that runs it all is ``remiss.jobs``."""

@@ -266,14 +266,12 @@ def receipt(version, now: datetime | None = None) -> Composed:
     user who submitted it. An answer that came by post or e-mail and was registered by the
     office says when and how it arrived and who registered it: the moment of registration is
     not the moment of arrival, and the officer did not send it."""
-    from remiss.answers.models import Channel
-
     now = now or utcnow()
     recipient = version.answer.recipient
     round_ = recipient.round
     context = _round_context(round_, recipient, now)
     channel = getattr(version, "channel", None)
-    registered = channel is not None and channel is not Channel.TRACKER
+    registered = bool(getattr(version, "is_registered", False))
     context.update(
         version=version,
         registered=registered,
@@ -347,11 +345,9 @@ def digest(officer, rounds, now: datetime | None = None) -> Composed:
     )
 
 
-def account(user, link: str, purpose) -> Composed:
-    """The one-time link to choose a password: an invitation to a new account, or a reset."""
-    from remiss.auth.models import TokenPurpose
-
-    invited = purpose is TokenPurpose.INVITATION
+def account(user, link: str, *, invited: bool) -> Composed:
+    """The one-time link to choose a password: an invitation to a new account (``invited``), or a
+    reset."""
     hours = current_app.config["TOKEN_VALID_HOURS"]
     context = {"user": user, "link": link, "invited": invited, "hours": hours}
     text, html = _render("account", **context)

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from remiss.audit.models import record
-from remiss.auth.access import admin_required
+from remiss.core.access import admin_required
 from remiss.core.spreadsheets import decode_csv
 from remiss.extensions import db
 from remiss.organisations import service

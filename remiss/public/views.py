@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from remiss.auth.access import officer_required
+from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.core.time import utcnow
 from remiss.documents import service as documents

@@ -330,6 +330,20 @@ def grant_extension(
         queue(messages.extension(recipient, now), now)
 
 
+def mark_answer_read(recipient: Recipient, *, by, now: datetime | None = None) -> bool:
+    """The office has read the body's latest answer; False when it already had."""
+    if not recipient.mark_answer_read(now):
+        return False
+    record(
+        "answer.read",
+        recipient.answer,
+        actor=by,
+        round_id=recipient.round_id,
+        organisation=recipient.organisation.name,
+    )
+    return True
+
+
 # Structure -----------------------------------------------------------------------------------
 
 

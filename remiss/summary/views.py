@@ -13,7 +13,7 @@ import click
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
-from remiss.auth.access import officer_required, staff_required
+from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.time import local_today
 from remiss.extensions import db

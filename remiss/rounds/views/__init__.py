@@ -57,4 +57,4 @@ def ask_to_confirm(round_, question: ConfirmationRequired, *, action: str, butto
 
 
 # The views, by sub-area (they register their routes on ``bp``).
-from remiss.rounds.views import documents, recipients, round, structure  # noqa: E402, F401
+from remiss.rounds.views import documents, messages, recipients, round, structure  # noqa: E402, F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash
 
-from remiss.auth.access import officer_required
+from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
-from remiss.answers import operations as answers
-from remiss.auth.access import officer_required
+from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import choices
 from remiss.core.time import utcnow
@@ -203,7 +202,7 @@ def mark_read(round_id: int, recipient_id: int):
     recipient = recipient_or_404(round_, recipient_id)
     require_post_form()
     try:
-        newly_read = answers.mark_read(recipient, by=actor(), now=utcnow())
+        newly_read = operations.mark_answer_read(recipient, by=actor(), now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -3,15 +3,12 @@ and its life (send now or on its sending date, close, reopen, archive)."""
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
-from remiss.answers.models import Answer
 from remiss.audit.models import AuditEvent
-from remiss.auth.access import officer_required, staff_required
+from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import ConfirmationRequired, DomainError
 from remiss.core.forms import choices
 from remiss.core.time import local_today, utcnow
@@ -21,13 +18,11 @@ from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404
 from remiss.rounds.forms import (
     FilterForm,
-    ImportForm,
     RoundCorrectionForm,
     RoundForm,
     document_form,
     officer_choices,
 )
-from remiss.rounds.importer import RoundImportError, import_round
 from remiss.rounds.models import Recipient, Round, RoundStatus
 from remiss.rounds.views import (
     actor,
@@ -129,32 +124,6 @@ def edit(round_id: int):
     return render_template("rounds/form.html", form=form, round=round_)
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@officer_required
-def import_json():
-    form = ImportForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        try:
-            data = json.loads(form.file.data.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
-            problems = ["Filen är inte giltig JSON i teckenkodningen UTF-8."]
-        else:
-            try:
-                round_ = import_round(data, officer=actor(), actor=actor())
-            except RoundImportError as error:
-                db.session.rollback()
-                problems = error.problems
-            except DomainError as error:
-                db.session.rollback()
-                problems = [error.message]
-            else:
-                db.session.commit()
-                flash(f"Remissen {round_.dnr} är importerad.", "success")
-                return to_round(round_)
-    return render_template("rounds/import.html", form=form, problems=problems)
-
-
 # The round page -----------------------------------------------------------------------------------
 
 
@@ -168,7 +137,7 @@ def show(round_id: int):
         .join(Organisation)
         .order_by(Organisation.name)
         .options(
-            sa.orm.selectinload(Recipient.answer).selectinload(Answer.versions),
+            Recipient.with_answers(),
             sa.orm.contains_eager(Recipient.organisation),
         )
     ).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from remiss.auth.access import officer_required
+from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.extensions import db
 from remiss.rounds import operations, service

@@ -1,8 +1,15 @@
-"""Import of a whole round from a JSON file in the format of ``data/demo/*.json``.
+"""Import of a whole round from a JSON file in the format of ``remiss/demo/rounds/*.json``.
 
 The file is checked completely before anything is written; every problem is named with where
-in the file it is (``answers[3].measures.2:9``). Answers in the file were received outside the
-tracker and are registered as such."""
+in the file it is (``answers[3].measures.2:9``). Then the round is made by the same operations
+an officer clicks (``rounds.operations``, ``answers.operations``), each dated when it really
+happened, so the round's history reads as if it had been run in the tracker: sent on its
+sending date, each answer registered (channel "import") on the day it was received, closed the
+day after the deadline. The history ends with "importerade remissen …" at the time of import.
+
+E-mail: importing an OPEN round sends what the clicks send – an invitation to every recipient's
+address and a receipt for every answer in the file. A closed or archived round sends nothing:
+its messages would only be stale."""
 
 from __future__ import annotations
 
@@ -10,36 +17,24 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from remiss.answers.models import (
-    Answer,
-    AnswerVersion,
-    Channel,
-    MeasureComment,
-    MeasurePosition,
-    Position,
-)
-from remiss.audit.models import record
+import sqlalchemy as sa
+
+from remiss.answers import operations as answers
+from remiss.answers.models import Channel, MeasurePosition, Position
+from remiss.audit.models import AuditEvent, record
 from remiss.core.errors import DomainError
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
+from remiss.notifications.models import Message
 from remiss.organisations.models import Organisation
-from remiss.rounds.models import (
-    DNR_PATTERN,
-    FocusArea,
-    Measure,
-    MeasureKind,
-    Recipient,
-    Round,
-    RoundStatus,
-)
+from remiss.rounds import operations
+from remiss.rounds.models import DNR_PATTERN, MeasureKind, Round
+from remiss.rounds.operations import RoundFacts
+from remiss.rounds.service import ParsedArea, ParsedMeasure, ParsedStructure
 
 _DECISION = re.compile(r"^(?P<by>.*?)\s*(?P<date>\d{4}-\d{2}-\d{2})?\s*(?:§\s*(?P<paragraph>\d+[a-z]?))?\s*$")
-_STATUSES = {
-    "draft": RoundStatus.DRAFT,
-    "open": RoundStatus.OPEN,
-    "closed": RoundStatus.CLOSED,
-    "archived": RoundStatus.ARCHIVED,
-}
+# Where the round's life stands in the file: how far the import takes it.
+_STAGES = ("draft", "open", "closed", "archived")
 
 
 class RoundImportError(DomainError):
@@ -146,8 +141,8 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
     deadline = _date_or_relative(check, data, "deadline", "deadline_in_days", 1, "", today)
     if sent_on and deadline and deadline <= sent_on:
         check.fail("deadline", "sista svarsdag måste vara efter utskicksdagen")
-    status = _STATUSES.get(data.get("status", "draft"))
-    if status is None:
+    status = data.get("status", "draft")
+    if status not in _STAGES:
         check.fail("status", f"”{data.get('status')}” är okänd (draft, open, closed, archived)")
 
     # Structure ---------------------------------------------------------------------------------
@@ -246,84 +241,155 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
             check.text(entry, "comment", where, required=False)
             check.text(entry, "other_comments", where, required=False)
             check_measures(entry, where)
-    if answered and status is RoundStatus.DRAFT:
+    if answered and status == "draft":
         check.fail("answers", "en remiss som är ett utkast kan inte ha svar")
+    if data.get("drafts") and status == "draft":
+        check.fail("drafts", "en remiss som är ett utkast kan inte ha påbörjade svar")
 
     if check.problems:
         raise RoundImportError(check.problems)
 
-    # Everything checked: build the round ---------------------------------------------------------
-    round_ = Round(
-        title=title,
-        dnr=dnr,
-        description=description,
-        decision=decision,
-        sent_on=sent_on,
-        deadline=deadline,
-        officer=officer,
+    # Everything checked: build the round, as the clicks it stands for -----------------------------
+    received = {
+        entry["organisation"]: _date_or_relative(
+            _Checker(), entry, "received_on", "received_days_ago", -1, "", today
+        )
+        for entry in data.get("answers", [])
+    }
+    return _build(
+        data,
+        RoundFacts(
+            description=description,
+            officer_id=officer.id if officer is not None else None,
+            title=title,
+            dnr=dnr,
+            decision=decision,
+            sent_on=sent_on,
+            deadline=deadline,
+        ),
+        status=status,
+        organisations=list(organisations.values()),
+        areas=areas,
+        received=received,
+        actor=actor,
+        now=now,
     )
-    db.session.add(round_)
-    measure_rows: dict[str, Measure] = {}
-    for position, area in enumerate(areas):
-        focus_area = FocusArea(number=area["number"], title=area["title"], position=position)
-        round_.focus_areas.append(focus_area)
-        for mposition, measure in enumerate(area.get("measures", [])):
-            row = Measure(
-                number=measure["number"],
-                title=measure["title"],
-                position=mposition,
-                kind=MeasureKind(measure.get("kind", "measure")),
-            )
-            focus_area.measures.append(row)
-            measure_rows[row.number] = row
-    recipients = {}
-    for name, organisation in organisations.items():
-        recipient = Recipient(organisation=organisation, contact_email=organisation.email)
-        round_.recipients.append(recipient)
-        recipients[name] = recipient
-    db.session.flush()
-    record("round.imported", round_, actor=actor, summary=f"{round_.dnr} {round_.title}")
 
-    if status is not RoundStatus.DRAFT:
-        sent_at = datetime.combine(sent_on, time(9), LOCAL_TZ)
-        round_.open(now=min(sent_at, now))
 
-    def fill(version: AnswerVersion, entry: dict) -> None:
-        version.comment = entry.get("comment", "")
-        version.other_comments = entry.get("other_comments", "")
-        for number, comment in entry.get("measures", {}).items():
-            position = comment.get("position")
-            version.comments.append(
-                MeasureComment(
-                    measure=measure_rows[number],
-                    position=MeasurePosition(position) if position else None,
-                    text=comment.get("comment", ""),
-                )
-            )
+class _Field:
+    def __init__(self, data) -> None:
+        self.data = data
 
-    for entry in data.get("answers", []):
-        recipient = recipients[entry["organisation"]]
-        answer = Answer()
-        recipient.answer = answer
-        draft = answer.start_draft(by=actor)
-        fill(draft, entry)
-        draft.position = Position(entry["position"])
+
+class _AnswerForm:
+    """An answer from the file, shaped like the answer form that ``answers.operations`` reads."""
+
+    def __init__(self, entry: dict, measure_ids: dict[str, int]) -> None:
         decided = parse_decision(entry.get("decision", ""))
-        draft.decided_by = decided.decided_by
-        draft.decision_date = decided.decision_date
-        draft.decision_paragraph = decided.paragraph
-        received_on = _date_or_relative(_Checker(), entry, "received_on", "received_days_ago", -1, "", today)
-        answer.submit(by=actor, channel=Channel.IMPORT, received_on=received_on, now=now)
-        answer.read_at = now
-    for entry in data.get("drafts", []):
-        recipient = recipients[entry["organisation"]]
-        if recipient.answer is None:
-            recipient.answer = Answer()
-        fill(recipient.answer.start_draft(by=actor), entry)
+        self.position = _Field(entry.get("position"))
+        self.comment = _Field(entry.get("comment", ""))
+        self.other_comments = _Field(entry.get("other_comments", ""))
+        self.decided_by = _Field(decided.decided_by)
+        self.decision_date = _Field(decided.decision_date)
+        self.decision_paragraph = _Field(decided.paragraph)
+        self._items = {
+            ("m", measure_ids[number]): (comment.get("position"), comment.get("comment", ""))
+            for number, comment in entry.get("measures", {}).items()
+        }
 
-    if status in (RoundStatus.CLOSED, RoundStatus.ARCHIVED):
-        round_.close(now=now)
-    if status is RoundStatus.ARCHIVED:
-        round_.archive(now=now)
+    def item_fields(self, prefix: str, item_id: int) -> tuple[_Field, _Field]:
+        position, text = self._items.get((prefix, item_id), (None, ""))
+        return _Field(position), _Field(text)
+
+
+def _at(day: date, hour: int, now: datetime) -> datetime:
+    """``hour`` o'clock in Göteborg on ``day``, never later than ``now``."""
+    return min(datetime.combine(day, time(hour), LOCAL_TZ), now)
+
+
+def _build(
+    data: dict,
+    facts: RoundFacts,
+    *,
+    status: str,
+    organisations: list[Organisation],
+    areas: list[dict],
+    received: dict[str, date],
+    actor,
+    now: datetime,
+) -> Round:
+    """The round made by the operations an officer would have clicked, each at the moment it
+    really happened: sent on its sending date at 09:00, each answer registered at noon on the
+    day it was received, closed the morning after the deadline, archived after the last answer
+    (late ones are registered after closing). The preparation
+    (created, recipients added, structure pasted) is dated the moment it was sent."""
+    round_ = operations.create_round(facts, by=actor)
+    operations.add_recipients(round_, organisations, by=actor, now=now)
+    structure = ParsedStructure(
+        areas=[
+            ParsedArea(
+                line=0,
+                number=area["number"],
+                title=area["title"],
+                measures=[
+                    ParsedMeasure(
+                        line=0,
+                        number=measure["number"],
+                        title=measure["title"],
+                        kind=MeasureKind(measure.get("kind", "measure")),
+                    )
+                    for measure in area.get("measures", [])
+                ],
+            )
+            for area in areas
+        ]
+    )
+    operations.paste_structure(round_, structure, by=actor)
+    if status == "draft":
+        return round_
+
+    opened = _at(facts.sent_on, 9, now)
+    db.session.flush()
+    db.session.execute(
+        sa.update(AuditEvent)
+        .where(AuditEvent.round_id == round_.id)
+        .values(at=opened)
+        .execution_options(synchronize_session=False)
+    )
+    operations.open_round(round_, by=actor, now=opened, confirmed=True)
+
+    measure_ids = {measure.number: measure.id for measure in round_.measures}
+    by_name = {recipient.organisation.name: recipient for recipient in round_.recipients}
+    for entry in data.get("drafts", []):
+        answers.save_draft(
+            by_name[entry["organisation"]], _AnswerForm(entry, measure_ids), by=actor, now=opened
+        )
+
+    steps: list[tuple[datetime, int, object]] = []
+    for order, entry in enumerate(data.get("answers", [])):
+        steps.append((max(_at(received[entry["organisation"]], 12, now), opened), order, entry))
+    ends_closed = status in ("closed", "archived")
+    if ends_closed:
+        closed = max(_at(facts.deadline + timedelta(days=1), 9, now), opened)
+        steps.append((closed, len(steps), None))
+    for moment, _, entry in sorted(steps, key=lambda step: step[:2]):
+        if entry is None:
+            operations.close_round(round_, by=actor, now=moment, confirmed=True)
+            continue
+        answers.register_answer(
+            by_name[entry["organisation"]],
+            _AnswerForm(entry, measure_ids),
+            by=actor,
+            channel=Channel.IMPORT,
+            received_on=received[entry["organisation"]],
+            now=moment,
+        )
+    if status == "archived":  # once the last late answer is in
+        operations.archive_round(round_, by=actor, now=max(moment for moment, _, _ in steps))
+    if ends_closed:
+        # What an officer's clicks sent years ago is not sent again now: a closed round's
+        # invitations and receipts would only be stale.
+        db.session.execute(sa.delete(Message).where(Message.round_id == round_.id))
+    record("round.imported", round_, actor=actor, at=now, dnr=round_.dnr, title=round_.title)
     db.session.flush()
     return round_

@@ -1,4 +1,7 @@
-"""Access checks, one helper per rule. Views call them after loading the object."""
+"""Access checks, one helper per rule. Views call them after loading the object.
+
+Roles are named by their codes (``auth.models.Role`` is a ``StrEnum`` of the same codes), so every
+area, the register's admin pages included, can use these without importing the accounts area."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from remiss.auth.models import Role
+ADMIN, OFFICER, MANAGER, RESPONDENT = "admin", "officer", "manager", "respondent"
 
 
-def roles_required(*roles: Role):
+def roles_required(*roles: str):
     """Only signed-in users with one of ``roles``; anonymous users go to the login page,
     others get 403."""
 
@@ -28,7 +31,7 @@ def roles_required(*roles: Role):
     return decorator
 
 
-admin_required = roles_required(Role.ADMIN)
-officer_required = roles_required(Role.OFFICER)
-staff_required = roles_required(Role.OFFICER, Role.MANAGER)
-respondent_required = roles_required(Role.RESPONDENT)
+admin_required = roles_required(ADMIN)
+officer_required = roles_required(OFFICER)
+staff_required = roles_required(OFFICER, MANAGER)
+respondent_required = roles_required(RESPONDENT)

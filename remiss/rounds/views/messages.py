@@ -1,65 +1,72 @@
-"""The officer's view of e-mail: per round the log of messages, a preview of every kind before
-the round opens, the reminder days, "send a reminder now"; for admins the outbox."""
+"""A round's e-mail, on the rounds blueprint: the log of its messages, a preview of every kind,
+the reminder days, and "send a reminder now". The admin's outbox and a single message are
+``remiss.main.outbox``. Each view: load or 404 → access → form → operation → one commit
+→ flash → redirect."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length, ValidationError
 
-from remiss.answers.models import MeasurePosition, Position
-from remiss.auth.access import admin_required, officer_required, roles_required, staff_required
-from remiss.auth.models import Role
+from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
-from remiss.notifications import messages, service
-from remiss.notifications.forms import OutboxFilterForm, ReminderSettingsForm
-from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.notifications import messages
+from remiss.notifications.models import MessageKind, MessageStatus
+from remiss.rounds import operations, reminders
 from remiss.rounds.access import get_round_or_404
-from remiss.rounds.models import AnswerStatus, RoundStatus
-
-bp = Blueprint("notifications", __name__)
-
-OUTBOX_LIMIT = 200
+from remiss.rounds.models import AnswerStatus
+from remiss.rounds.views import bp
 
 
-def _settings_editable(round_) -> bool:
-    return round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN)
+class ReminderSettingsForm(FlaskForm):
+    reminder_days = StringField(
+        "Påminnelser, antal dagar före sista svarsdag",
+        validators=[Length(max=50, message="Skriv högst 50 tecken.")],
+    )
+
+    def validate_reminder_days(self, field) -> None:
+        try:
+            reminders.parse_reminder_days(field.data or "")
+        except DomainError as error:
+            raise ValidationError(error.message) from None
 
 
-@bp.route("/rounds/<int:round_id>/messages")
+@bp.route("/<int:round_id>/messages", endpoint="messages")
 @staff_required
-def log(round_id: int):
+def messages_log(round_id: int):
     round_ = get_round_or_404(round_id)
-    waiting = [r for r in round_.recipients if r.latest_submitted is None]
+    waiting = [r for r in round_.recipients if not r.has_submitted]
     return render_template(
         "notifications/log.html",
         round=round_,
-        messages=service.messages_of_round(round_),
-        reminder_days=service.reminder_days_of(round_),
+        messages=reminders.messages_of_round(round_),
+        reminder_days=reminders.reminder_days_of(round_),
         waiting=waiting,
-        settings_editable=_settings_editable(round_),
         action_form=FlaskForm(),
         MessageStatus=MessageStatus,
     )
 
 
-@bp.route("/rounds/<int:round_id>/messages/remind", methods=["POST"])
+@bp.route("/<int:round_id>/messages/remind", methods=["POST"])
 @officer_required
 def remind_now(round_id: int):
     round_ = get_round_or_404(round_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        queued, skipped = service.remind_now(round_)
+        queued, skipped = operations.remind_now(round_, by=current_user._get_current_object())
     except DomainError as error:
+        db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("notifications.log", round_id=round_.id))
+        return redirect(url_for("rounds.messages", round_id=round_.id))
     db.session.commit()
     if queued:
         text = f"{queued} {'påminnelse' if queued == 1 else 'påminnelser'} skickas inom några minuter."
@@ -70,28 +77,33 @@ def remind_now(round_id: int):
         flash("Alla som inte har svarat har redan fått en påminnelse i dag.", "info")
     else:
         flash("Alla remissinstanser har svarat; ingen påminnelse behövs.", "info")
-    return redirect(url_for("notifications.log", round_id=round_.id))
+    return redirect(url_for("rounds.messages", round_id=round_.id))
 
 
-@bp.route("/rounds/<int:round_id>/messages/settings", methods=["GET", "POST"])
+@bp.route("/<int:round_id>/messages/settings", methods=["GET", "POST"])
 @officer_required
-def settings(round_id: int):
+def reminder_settings(round_id: int):
     round_ = get_round_or_404(round_id)
-    if not _settings_editable(round_):
+    if not round_.reminders_editable:
         flash("Påminnelserna kan bara ändras medan remissen är ett utkast eller öppen.", "error")
-        return redirect(url_for("notifications.log", round_id=round_.id))
+        return redirect(url_for("rounds.messages", round_id=round_.id))
     form = ReminderSettingsForm()
     if request.method == "GET":
-        form.reminder_days.data = ", ".join(str(d) for d in service.reminder_days_of(round_))
+        form.reminder_days.data = ", ".join(str(d) for d in reminders.reminder_days_of(round_))
     if form.validate_on_submit():
-        service.set_reminder_days(round_, form.reminder_days.data or "")
+        days = reminders.parse_reminder_days(form.reminder_days.data or "")
+        try:
+            operations.set_reminder_days(round_, days, by=current_user._get_current_object())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("rounds.messages", round_id=round_.id))
         db.session.commit()
-        days = service.reminder_days_of(round_)
         if days:
             flash(f"Påminnelser skickas {_days_text(days)} före sista svarsdagen.", "success")
         else:
             flash("Inga påminnelser skickas för remissen.", "success")
-        return redirect(url_for("notifications.log", round_id=round_.id))
+        return redirect(url_for("rounds.messages", round_id=round_.id))
     return render_template("notifications/settings.html", round=round_, form=form)
 
 
@@ -117,7 +129,7 @@ def _sample_recipient(round_, **changes):
         "contact_email": real[0].contact_email if real else "registrator@example.goteborg.se",
         "extended_deadline": None,
         "extension_reason": None,
-        "deadline": round_.deadline,
+        "effective_deadline": round_.deadline,
         "status": AnswerStatus.NOT_STARTED,
         "has_submitted": False,
         "has_begun_answering": False,
@@ -129,11 +141,14 @@ def _sample_recipient(round_, **changes):
     return SimpleNamespace(**values)
 
 
+# The sample answer's positions, as the receipt shows them (stand-ins for answers.models'
+# positions, which this lower layer does not import).
+_ASSENT = SimpleNamespace(label="Tillstyrker")
+
+
 def _sample_version(round_, recipient, now: datetime):
     measures = round_.measures
-    comment = SimpleNamespace(
-        position=MeasurePosition.ASSENT, text="Exempel på en synpunkt på insatsen.", is_empty=False
-    )
+    comment = SimpleNamespace(position=_ASSENT, text="Exempel på en synpunkt på insatsen.", is_empty=False)
 
     def comment_on(measure_id=None, focus_area_id=None):
         return comment if measures and measure_id == measures[0].id else None
@@ -145,10 +160,11 @@ def _sample_version(round_, recipient, now: datetime):
         receipt_number=f"R-{today:%Y%m%d}-EXEMPEL",
         submitted_at=now,
         submitted_by=current_user._get_current_object(),
-        position=Position.ASSENT,
+        position=_ASSENT,
         decision_text=f"{recipient.organisation.name} {today.isoformat()} § 1",
         documents=[],
         days_late=0,
+        is_registered=False,
         answer=SimpleNamespace(recipient=recipient),
         comment_on=comment_on,
     )
@@ -158,7 +174,6 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
     """(heading, when it is sent, the message) for each kind, for a sample recipient."""
     now = utcnow()
     recipient = _sample_recipient(round_)
-    days = service.reminder_days_of(round_)
     items = [
         (
             MessageKind.INVITATION.label,
@@ -166,7 +181,7 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
             messages.invitation(recipient, now),
         )
     ]
-    for n in days:
+    for n in reminders.reminder_days_of(round_):
         at = _at_noon(round_.deadline - timedelta(days=n))
         items.append(
             (
@@ -191,7 +206,7 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
                 _sample_recipient(
                     round_,
                     extended_deadline=extended,
-                    deadline=extended,
+                    effective_deadline=extended,
                     extension_reason="Nämnden sammanträder först efter sista svarsdagen.",
                 ),
                 now,
@@ -216,57 +231,10 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
     return items
 
 
-@bp.route("/rounds/<int:round_id>/messages/preview")
+@bp.route("/<int:round_id>/messages/preview")
 @staff_required
-def preview(round_id: int):
+def message_preview(round_id: int):
     round_ = get_round_or_404(round_id)
     items = preview_messages(round_)
     db.session.rollback()  # nothing a preview touched may be saved
     return render_template("notifications/preview.html", round=round_, items=items)
-
-
-# Reading messages ---------------------------------------------------------------------------
-def _get_message_or_404(message_id: int) -> Message:
-    message = db.get_or_404(Message, message_id)
-    # Officers and managers read the messages of rounds; account links and digests are the
-    # admin's (and the addressee's) business.
-    if not current_user.is_admin and message.round_id is None:
-        abort(404)
-    return message
-
-
-@bp.route("/messages/<int:message_id>")
-@roles_required(Role.ADMIN, Role.OFFICER, Role.MANAGER)
-def message(message_id: int):
-    message = _get_message_or_404(message_id)
-    return render_template("notifications/message.html", message=message, MessageStatus=MessageStatus)
-
-
-@bp.route("/messages/<int:message_id>/html")
-@roles_required(Role.ADMIN, Role.OFFICER, Role.MANAGER)
-def message_html(message_id: int):
-    """The HTML version as the addressee sees it (a whole document written by our templates,
-    with everything typed by users escaped)."""
-    message = _get_message_or_404(message_id)
-    if not message.body_html:
-        abort(404)
-    return message.body_html, 200, {"Content-Type": "text/html; charset=utf-8"}
-
-
-@bp.route("/outbox")
-@admin_required
-def outbox():
-    form = OutboxFilterForm(formdata=request.args)
-    status = form.status.data if form.status.data in {s.value for s in MessageStatus} else None
-    query = sa.select(Message).order_by(Message.created_at.desc(), Message.id.desc()).limit(OUTBOX_LIMIT)
-    if status:
-        query = query.where(Message.status == MessageStatus(status))
-    rows = db.session.scalars(query).all()
-    return render_template(
-        "notifications/outbox.html",
-        form=form,
-        messages=rows,
-        status=MessageStatus(status) if status else None,
-        limit=OUTBOX_LIMIT,
-        MessageStatus=MessageStatus,
-    )

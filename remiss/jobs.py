@@ -1,0 +1,165 @@
+"""The scheduled job, and the one process that runs it.
+
+``run_due_jobs(now)`` is what happens every few minutes: the rounds scheduled for today are sent
+(``rounds.operations.send_scheduled_rounds``: invitations queued as when the officer clicks), the
+reminders, overdue notices and weekly digests that the deadlines make due are recorded
+(``rounds.reminders.queue_due_messages``), and the outbox is delivered
+(``notifications.service.deliver_due``). It is idempotent and safe to run in parallel.
+
+``flask --app app send-due-messages`` runs it once (cron, a systemd timer, the tests);
+``flask --app app run-scheduler`` is the one scheduler process (APScheduler, every
+``SCHEDULER_INTERVAL_SECONDS``). Web workers never run it."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from remiss.core.time import LOCAL_TZ, utcnow
+from remiss.extensions import db
+from remiss.notifications import service as delivery
+from remiss.rounds import operations, reminders
+
+log = logging.getLogger(__name__)
+JOB_ID = "send-due-messages"
+
+
+@dataclass
+class Report(delivery.Report):
+    rounds_sent: int = 0
+    rounds_failed: int = 0
+
+    def __str__(self) -> str:
+        rounds = ""
+        if self.rounds_sent or self.rounds_failed:
+            rounds = (
+                f"{self.rounds_sent} schemalagda remisser skickade, {self.rounds_failed} kunde inte skickas; "
+            )
+        return rounds + super().__str__()
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.rounds_sent,
+                self.rounds_failed,
+                self.queued,
+                self.sent,
+                self.failed,
+                self.kept,
+                self.cancelled,
+            )
+        )
+
+
+def run_due_jobs(now: datetime | None = None) -> Report:
+    """Send the rounds scheduled for today, record what is due at ``now``, then deliver."""
+    now = now or utcnow()
+    report = Report()
+    report.rounds_sent, report.rounds_failed = operations.send_scheduled_rounds(now)
+    db.session.commit()
+    report.queued = reminders.queue_due_messages(now)
+    delivery.deliver_due(now, report, stale=reminders.stale_reason)
+    return report
+
+
+# The scheduler process ----------------------------------------------------------------------
+def run_job(app: Flask) -> None:
+    """One run in its own application context; an error is logged and the next run tries
+    again, the scheduler lives on."""
+    with app.app_context():
+        try:
+            report = run_due_jobs(utcnow())
+        except Exception:
+            db.session.rollback()
+            log.exception("run_due_jobs failed")
+        else:
+            if report.anything:
+                log.info("E-post: %s", report)
+        finally:
+            db.session.remove()
+
+
+def make_scheduler(app: Flask, interval_seconds: float | None = None) -> BlockingScheduler:
+    interval = interval_seconds or app.config["SCHEDULER_INTERVAL_SECONDS"]
+    scheduler = BlockingScheduler(timezone=UTC)
+    scheduler.add_job(
+        run_job,
+        "interval",
+        args=[app],
+        seconds=interval,
+        id=JOB_ID,
+        next_run_time=utcnow(),  # once at start, then every interval
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(1, int(interval)),
+    )
+    return scheduler
+
+
+def run(app: Flask, interval_seconds: float | None = None) -> None:
+    """Block, running the job, until SIGINT or SIGTERM."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = make_scheduler(app, interval_seconds)
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+
+# Commands -----------------------------------------------------------------------------------
+def parse_now(value: str | None) -> datetime:
+    """An ISO date-time; without an offset it is local time in Göteborg."""
+    if not value:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"”{value}” är inte en tidpunkt som 2022-01-17T08:00.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment
+
+
+@click.command("send-due-messages")
+@click.option("--now", "now_text", metavar="ISO-TIME", help="Run as if it were this time (default: now).")
+@with_appcontext
+def send_due_messages_command(now_text: str | None) -> None:
+    """Send the rounds scheduled for today, record due reminders, overdue notices and digests,
+    and deliver the outbox, once."""
+    report = run_due_jobs(parse_now(now_text))
+    click.echo(f"E-post: {report}")
+
+
+@click.command("run-scheduler")
+@click.option("--interval", type=click.FloatRange(min=1), help="Seconds between runs.")
+@with_appcontext
+def run_scheduler_command(interval: float | None) -> None:
+    """Run send-due-messages every few minutes until stopped (one such process only)."""
+    app = current_app._get_current_object()
+    seconds = interval or app.config["SCHEDULER_INTERVAL_SECONDS"]
+    mail = app.config["MAIL_HOST"] or "ingen e-postserver: meddelandena sparas i utkorgen"
+    click.echo(f"Schemaläggaren går var {seconds:g}:e sekund ({mail}). Avsluta med Ctrl+C.")
+    run(app, seconds)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(send_due_messages_command)
+    app.cli.add_command(run_scheduler_command)
