@@ -93,6 +93,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "imports.round_json": {GET: OFFICERS, POST: OFFICERS},
     "rounds.edit": {GET: OFFICERS, POST: OFFICERS},
     "rounds.open_round": {POST: OFFICERS},
+    "rounds.schedule": {POST: OFFICERS},
+    "rounds.unschedule": {POST: OFFICERS},
     "rounds.close": {POST: OFFICERS},
     "rounds.reopen": {POST: OFFICERS},
     "rounds.archive": {POST: OFFICERS},

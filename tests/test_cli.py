@@ -215,7 +215,7 @@ def test_importing_a_round_runs_the_clicked_operations(app, runner, tmp_path):
         assert actions[-2:] == ["round.archived", "round.imported"]
         assert actions.index("round.closed") < actions.index("round.archived")
         assert all(e.sentence != e.action for e in events)
-        assert "registrerade svaret från Socialnämnden Centrum som kom med importerat 2022-01-27" in (
+        assert "registrerade svaret från Socialnämnden Centrum (importerat, mottaget 2022-01-27" in (
             " ".join(e.sentence for e in events)
         )
         assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0

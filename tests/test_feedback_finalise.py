@@ -11,8 +11,8 @@ from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.feedback import service
+from remiss.jobs import run_due_jobs
 from remiss.notifications.models import Message, MessageKind, MessageStatus
-from remiss.notifications.service import send_due_messages
 from remiss.rounds.models import Round
 from tests.mail import smtp_fixture  # noqa: F401
 from tests.register_data import ALDRE, CENTRUM, GROUND, KRIMINALVARDEN, POLISEN, build_world
@@ -216,7 +216,7 @@ def test_the_feedback_e_mail_is_delivered_by_the_e_mail_job_once(app, client, lo
     login_as(Role.OFFICER)
     client.post(f"/rounds/{world.public_id}/feedback/finalise")
     with app.app_context():
-        report = send_due_messages(utcnow())
+        report = run_due_jobs(utcnow())
     feedback = [r for r in smtp.received if r.subject.startswith("Återkoppling på ert remissvar")]
     assert sorted(r.rcpt_tos[0] for r in feedback) == sorted(
         [
@@ -232,5 +232,5 @@ def test_the_feedback_e_mail_is_delivered_by_the_e_mail_job_once(app, client, lo
     assert {m.status for m in messages(app) if m.kind is MessageKind.FEEDBACK} == {MessageStatus.SENT}
     smtp.clear()
     with app.app_context():
-        send_due_messages(utcnow())
+        run_due_jobs(utcnow())
     assert smtp.received == []

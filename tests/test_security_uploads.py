@@ -45,7 +45,7 @@ def test_an_exe_renamed_csv_is_refused_by_the_import_form(app, client, admin):
     response = client.post(
         IMPORT, data={"file": file_field(files.exe(), "register.csv")}, follow_redirects=True
     )
-    assert "Filen måste vara en CSV-fil i teckenkodningen UTF-8." in response.text
+    assert "Filen är inte en CSV-fil." in response.text
     assert organisation_count(app) == 0
 
 

@@ -4,13 +4,12 @@ the round it is built for."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from remiss.answers.models import Channel, MeasurePosition, Position
-from remiss.core.forms import choices, enum_choices
+from remiss.core.forms import Form, choices, enum_choices
 from remiss.core.time import local_today
 
 MAX_TEXT = 20_000
@@ -56,7 +55,7 @@ def item_key(kind: str, item_id: int) -> str:
     return f"{kind}_{item_id}"
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """An answer's content. Per focus area and measure fields are added by ``answer_form_for``;
     the receipt fields (``received_on``, ``channel``) only when an officer registers an answer."""
 
@@ -157,13 +156,13 @@ def _add_item_fields(form_class, kind: str, item_id: int, label: str) -> None:
     setattr(form_class, f"{key}_comment", text_field(f"Synpunkter på {label.lower()}"))
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(Form):
     """Submitting the draft as it was previewed."""
 
     version_token = HiddenField()
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(
         "Skäl till att svaret öppnas för rättelse",
         filters=[normalise_newlines],
@@ -174,7 +173,7 @@ class ReopenForm(FlaskForm):
     )
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(Form):
     file = FileField(
         "Ifylld svarsmall (Excel, .xlsx)",
         validators=[FileRequired("Välj den ifyllda svarsmallen.")],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from remiss.audit.models import record
@@ -13,7 +12,7 @@ from remiss.auth import service
 from remiss.auth.forms import UserForm
 from remiss.auth.models import Role, TokenPurpose, User, normalise_email
 from remiss.core.access import admin_required
-from remiss.core.forms import choices
+from remiss.core.forms import ButtonForm, choices
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 
@@ -50,7 +49,7 @@ def _fill(user: User, form: UserForm) -> None:
 @admin_required
 def index():
     users = db.session.scalars(sa.select(User).order_by(User.role, User.name)).all()
-    return render_template("users/index.html", users=users, action_form=FlaskForm())
+    return render_template("users/index.html", users=users, action_form=ButtonForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])

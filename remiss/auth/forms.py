@@ -1,23 +1,22 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from remiss.auth.models import Role
-from remiss.core.forms import enum_choices
+from remiss.core.forms import Form, enum_choices
 
 MIN_PASSWORD_LENGTH = 12
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-postadress", validators=[DataRequired("Ange din e-postadress.")])
     password = PasswordField("Lösenord", validators=[DataRequired("Ange ditt lösenord.")])
     remember = BooleanField("Kom ihåg mig på den här datorn (i högst 14 dagar)")
     next = HiddenField()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "Nytt lösenord",
         validators=[
@@ -38,14 +37,14 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         "E-postadress",
         validators=[DataRequired("Ange din e-postadress."), Email("Ange en giltig e-postadress.")],
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField("Namn", validators=[DataRequired("Ange namnet."), Length(max=200)])
     email = EmailField(
         "E-postadress",

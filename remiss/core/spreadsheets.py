@@ -187,9 +187,25 @@ def bounded_rows(sheet, limits: ReadLimits = ReadLimits(), *, min_row: int = 1, 
         raise UnreadableSpreadsheet(NOT_A_SPREADSHEET) from error
 
 
+NOT_CSV = "Filen är inte en CSV-fil. Spara registret som CSV (kommaavgränsad eller semikolonavgränsad)."
+
+
+def _looks_binary(raw: bytes) -> bool:
+    """A program, a zip (an .xlsx) or a PDF renamed .csv – or anything that is mostly control
+    characters – is no text file."""
+    head = raw[:4096]
+    if head.startswith((b"MZ", b"PK\x03\x04", b"%PDF", b"\x7fELF", b"\xd0\xcf\x11\xe0")):
+        return True
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return bool(head) and controls / len(head) > 0.05
+
+
 def decode_csv(raw: bytes) -> str:
     """The text of an uploaded CSV file: UTF-8 (with or without the BOM Excel writes), or, when
-    that fails, Windows-1252 as Swedish Excel saves "CSV (semikolonavgränsad)"."""
+    that fails, Windows-1252 as Swedish Excel saves "CSV (semikolonavgränsad)". A file that is
+    not text at all is refused (``UnreadableSpreadsheet``)."""
+    if _looks_binary(raw):
+        raise UnreadableSpreadsheet(NOT_CSV)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

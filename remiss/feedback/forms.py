@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from remiss.core.forms import Form
 
 
-class FinaliseForm(FlaskForm):
+class FinaliseForm(Form):
     """The confirmation button: an empty form for its CSRF token."""

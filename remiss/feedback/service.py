@@ -19,10 +19,7 @@ from remiss.notifications import messages
 from remiss.notifications.models import MessageKind
 from remiss.notifications.outbox import queue
 from remiss.public.service import PublicAnswer, answered_recipients
-from remiss.rounds.models import Recipient, Round, RoundStatus
-
-# The assessment can be made final once no more answers are expected.
-FINALISABLE = (RoundStatus.CLOSED, RoundStatus.ARCHIVED)
+from remiss.rounds.models import Recipient, Round
 
 
 def has_assessment(round_: Round) -> bool:
@@ -38,7 +35,7 @@ def reasons_not_to_finalise(round_: Round) -> list[str]:
     if round_.assessment_final_at is not None:
         return [f"Bedömningen är redan slutlig sedan {format_date(round_.assessment_final_at)}."]
     reasons = []
-    if round_.status not in FINALISABLE:
+    if not round_.feedback_possible:
         reasons.append("Bedömningen kan markeras som slutlig först när remissen är stängd.")
     if not has_assessment(round_):
         reasons.append("Skriv stadsledningskontorets bedömning innan den markeras som slutlig.")

@@ -9,12 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from remiss.auth.models import Role
 from remiss.core.access import admin_required, roles_required
-from remiss.core.forms import choices
+from remiss.core.forms import Form, choices
 from remiss.extensions import db
 from remiss.notifications.models import Message, MessageStatus
 
@@ -23,7 +22,7 @@ bp = Blueprint("notifications", __name__)
 OUTBOX_LIMIT = 200
 
 
-class OutboxFilterForm(FlaskForm):
+class OutboxFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from remiss.core.forms import enum_choices
+from remiss.core.forms import Form, enum_choices
 from remiss.organisations.models import OrganisationKind
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField("Namn", validators=[DataRequired("Ange namnet."), Length(max=200)])
     short_name = StringField("Kortnamn", validators=[DataRequired("Ange ett kortnamn."), Length(max=60)])
     kind = SelectField("Typ", choices=enum_choices(OrganisationKind))
@@ -25,5 +24,5 @@ class OrganisationForm(FlaskForm):
     active = BooleanField("Aktiv", default=True)
 
 
-class OrganisationImportForm(FlaskForm):
+class OrganisationImportForm(Form):
     file = FileField("CSV-fil", validators=[FileRequired("Välj en CSV-fil.")])

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from remiss.audit.models import record
 from remiss.core.access import admin_required
-from remiss.core.spreadsheets import decode_csv
+from remiss.core.spreadsheets import UnreadableSpreadsheet, decode_csv
 from remiss.extensions import db
 from remiss.organisations import service
 from remiss.organisations.forms import OrganisationForm, OrganisationImportForm
@@ -85,7 +85,12 @@ def import_csv():
         for error in form.file.errors:
             flash(error, "error")
         return redirect(url_for("organisations.index"))
-    report = service.import_organisations(decode_csv(form.file.data.read()))
+    try:
+        text = decode_csv(form.file.data.read())
+    except UnreadableSpreadsheet as error:
+        flash(str(error), "error")
+        return redirect(url_for("organisations.index"))
+    report = service.import_organisations(text)
     if not report.ok:
         db.session.rollback()
         for error in report.errors:

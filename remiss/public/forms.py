@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from remiss.core.forms import choices
+from remiss.core.forms import Form, choices
 from remiss.public.service import LISTED_STATUSES, SECRECY_GROUND_MAX
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The register's search: a GET form, so no CSRF token (nothing changes)."""
 
     class Meta:
@@ -25,12 +24,12 @@ class SearchForm(FlaskForm):
     )
 
 
-class PublicityForm(FlaskForm):
+class PublicityForm(Form):
     is_public = BooleanField("Visa remissen i det offentliga remissregistret")
     save = SubmitField("Spara")
 
 
-class SecrecyForm(FlaskForm):
+class SecrecyForm(Form):
     """Mark one part as confidential with its legal ground, or lift the marking. The ground is
     checked in ``mark_confidential`` so that the rule and its message live in one place."""
 

@@ -20,10 +20,8 @@ from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import FocusArea, Recipient, Round, RoundStatus
 
-# The statuses of a round that the register shows; a draft never.
+# The statuses a visitor can filter the register by (a draft is never listed: ``Round.is_sent``).
 LISTED_STATUSES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.ARCHIVED)
-# Rounds whose answers can be downloaded as one ZIP: no more answers are expected.
-FINISHED_STATUSES = (RoundStatus.CLOSED, RoundStatus.ARCHIVED)
 
 SECRECY_NOTICE = "Uppgiften omfattas av sekretess enligt {ground}"
 
@@ -33,11 +31,11 @@ def secrecy_notice(ground: str) -> str:
 
 
 def is_listed(round_: Round) -> bool:
-    return round_.is_public and round_.status in LISTED_STATUSES
+    return round_.is_public and round_.is_sent
 
 
 def _listed_query():
-    return sa.select(Round).where(Round.is_public.is_(True), Round.status.in_(LISTED_STATUSES))
+    return sa.select(Round).where(Round.is_public.is_(True), Round.is_sent)
 
 
 def _with_answers():

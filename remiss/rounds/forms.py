@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from remiss.auth.models import Role, User
-from remiss.core.forms import choices, enum_choices
+from remiss.core.forms import Form, choices, enum_choices
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.rounds.models import DNR_PATTERN, MeasureKind, RoundStatus
@@ -32,7 +31,7 @@ def _officer_exists(form, field) -> None:
         raise ValidationError("Välj en handläggare i listan.")
 
 
-class RoundCorrectionForm(FlaskForm):
+class RoundCorrectionForm(Form):
     """What may still be corrected once a round has been sent: the description and who is
     responsible. The facts the recipients were sent (title, dnr, decision, dates) stay."""
 
@@ -67,7 +66,7 @@ class RoundForm(RoundCorrectionForm):
             raise ValidationError("Sista svarsdag måste vara efter utskicksdagen.")
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(
         "Typ av dokument",
         choices=choices((k.value, k.label) for k in ROUND_DOCUMENT_KINDS),
@@ -93,7 +92,7 @@ def document_form(round_, **kwargs) -> DocumentForm:
     return form
 
 
-class FocusAreaForm(FlaskForm):
+class FocusAreaForm(Form):
     number = StringField(
         "Nummer",
         validators=[
@@ -105,7 +104,7 @@ class FocusAreaForm(FlaskForm):
     title = StringField("Rubrik", validators=[DataRequired("Ange en rubrik."), Length(max=500)])
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     kind = SelectField(
         "Typ", choices=enum_choices(MeasureKind), invalid_choice_message="Välj insats eller fråga."
     )
@@ -120,18 +119,18 @@ class MeasureForm(FlaskForm):
     title = StringField("Rubrik", validators=[DataRequired("Ange en rubrik."), Length(max=1000)])
 
 
-class PasteForm(FlaskForm):
+class PasteForm(Form):
     text = TextAreaField(
         "Innehållsförteckning",
         validators=[DataRequired("Klistra in fokusområden och insatser eller frågor.")],
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("JSON-fil", validators=[FileRequired("Välj en JSON-fil.")])
 
 
-class RecipientForm(FlaskForm):
+class RecipientForm(Form):
     # The choices (active organisations not yet invited) are set by the view before validation.
     organisation_id = SelectField(
         "Organisation",
@@ -145,11 +144,11 @@ class RecipientForm(FlaskForm):
     )
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     group = SelectField("Grupp", validators=[DataRequired("Välj en grupp.")], validate_choice=False)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     contact_email = EmailField(
         "Kontaktadress",
         validators=[
@@ -160,14 +159,14 @@ class ContactForm(FlaskForm):
     )
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     extended_deadline = DateField(
         "Ny sista svarsdag", validators=[DataRequired("Ange det nya datumet (ÅÅÅÅ-MM-DD).")]
     )
     reason = StringField("Skäl", validators=[DataRequired("Ange skälet till anståndet."), Length(max=500)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters, read from the query string. A value not offered in a list is refused
     with a message and the filter is left out."""
 

@@ -332,6 +332,8 @@ def grant_extension(
 
 def mark_answer_read(recipient: Recipient, *, by, now: datetime | None = None) -> bool:
     """The office has read the body's latest answer; False when it already had."""
+    if recipient.round.is_read_only:
+        raise DomainError("Remissen är avslutad och kan inte ändras.")
     if not recipient.mark_answer_read(now):
         return False
     record(

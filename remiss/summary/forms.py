@@ -4,9 +4,10 @@ per-item fields depend on the round's structure, so the form class is built for 
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
+
+from remiss.core.forms import Form
 
 ASSESSMENT_MAX = 50_000
 _TOO_LONG = "Texten får vara högst %(max)d tecken."
@@ -16,7 +17,7 @@ def _text(label: str) -> TextAreaField:
     return TextAreaField(label, validators=[Length(max=ASSESSMENT_MAX, message=_TOO_LONG)])
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(Form):
     assessment = _text("Stadsledningskontorets bedömning av förslaget som helhet")
     assessment_changes = _text("Ändringar i förslaget efter remissen")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
-from remiss.rounds.models import Round, RoundStatus
+from remiss.rounds.models import Round
 
 
 def _clean(text: str | None) -> str:
@@ -12,8 +12,8 @@ def _clean(text: str | None) -> str:
 
 
 def can_edit_assessment(round_: Round) -> bool:
-    """The assessment is written once answers come in, and is frozen when the round is archived."""
-    return round_.status is not RoundStatus.ARCHIVED
+    """The assessment is written once the round is sent, and frozen when it is archived."""
+    return round_.assessment_editable
 
 
 def save_assessment(
@@ -28,8 +28,10 @@ def save_assessment(
     """Store the assessment texts (keyed by focus area / measure id) on the round and its rows;
     returns how many texts changed. ``None`` (a field that was not posted) leaves that text as it
     was; an empty text clears it. The caller commits."""
-    if not can_edit_assessment(round_):
+    if round_.is_read_only:
         raise DomainError("Remissen är avslutad. Bedömningen kan inte längre ändras.")
+    if not round_.assessment_editable:
+        raise DomainError("Bedömningen kan skrivas först när remissen är skickad.")
     changed = 0
 
     def assign(obj, attribute: str, value: str | None) -> None:

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, ValidationError
 
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
+from remiss.core.forms import ButtonForm, Form
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications import messages
@@ -26,7 +26,7 @@ from remiss.rounds.models import AnswerStatus
 from remiss.rounds.views import bp
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(Form):
     reminder_days = StringField(
         "Påminnelser, antal dagar före sista svarsdag",
         validators=[Length(max=50, message="Skriv högst 50 tecken.")],
@@ -50,7 +50,7 @@ def messages_log(round_id: int):
         messages=reminders.messages_of_round(round_),
         reminder_days=reminders.reminder_days_of(round_),
         waiting=waiting,
-        action_form=FlaskForm(),
+        action_form=ButtonForm(),
         MessageStatus=MessageStatus,
     )
 
@@ -59,7 +59,7 @@ def messages_log(round_id: int):
 @officer_required
 def remind_now(round_id: int):
     round_ = get_round_or_404(round_id)
-    if not FlaskForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         queued, skipped = operations.remind_now(round_, by=current_user._get_current_object())
