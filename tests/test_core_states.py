@@ -733,3 +733,21 @@ def test_dates_use_goteborgs_local_date(actors):
     moment = datetime(2030, 1, 1, 0, 30, tzinfo=LOCAL_TZ)
     ops.open_round(round_, by=actors.officer, now=moment)
     assert round_.sent_on == date(2030, 1, 1)
+
+
+def test_create_round_makes_a_draft_with_all_its_facts(actors):
+    facts = ops.RoundFacts(
+        description="Synpunkter önskas.",
+        officer_id=actors.officer.id,
+        title="Riktlinje för avhoppare",
+        dnr="1234/24",
+        decision="Kommunstyrelsen 2024-03-06 § 120",
+        sent_on=actors.today + timedelta(days=2),
+        deadline=actors.today + timedelta(days=40),
+    )
+    round_ = ops.create_round(facts, by=actors.officer)
+    db.session.commit()
+    db.session.expire_all()
+    assert round_.is_draft and not round_.is_scheduled
+    assert (round_.title, round_.dnr, round_.decision) == (facts.title, facts.dnr, facts.decision)
+    assert (round_.sent_on, round_.deadline) == (facts.sent_on, facts.deadline)
