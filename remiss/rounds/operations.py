@@ -23,7 +23,7 @@ from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.outbox import queue
 from remiss.organisations.models import Organisation
-from remiss.rounds.models import FocusArea, Measure, MeasureKind, Recipient, Round
+from remiss.rounds.models import FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
 
 # The round's facts ---------------------------------------------------------------------------
 
@@ -54,7 +54,7 @@ def _fill(round_: Round, facts: RoundFacts) -> None:
 
 
 def create_round(facts: RoundFacts, *, by) -> Round:
-    round_ = Round()
+    round_ = Round(status=RoundStatus.DRAFT)  # the column default comes only at INSERT
     _fill(round_, facts)
     db.session.add(round_)
     db.session.flush()
