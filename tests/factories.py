@@ -107,3 +107,88 @@ def send(round_, hour: int = 9):
 
     round_.open(now=datetime.combine(round_.sent_on, time(hour), LOCAL_TZ))
     return round_
+
+
+# For the core tests (tests/test_core_*.py): rounds and answers in every state, built through
+# the operations, and a stand-in for the answer form. -----------------------------------------
+
+ROUND_STATES = ("draft", "scheduled", "open", "closed", "archived")
+ANSWER_STATES = ("not_started", "draft", "submitted", "reopened", "reopened_draft")
+
+
+class _Field:
+    def __init__(self, data=None):
+        self.data = data
+
+
+class AnswerFormData:
+    """What the answer form gives ``answers.service.apply_form``, without a request."""
+
+    def __init__(self, position: str | None = "tillstyrker", comment: str = "Vi tillstyrker."):
+        self.position = _Field(position)
+        self.comment = _Field(comment)
+        self.other_comments = _Field("")
+        self.decided_by = _Field("Nämnden")
+        self.decision_date = _Field(None)
+        self.decision_paragraph = _Field("§ 12")
+
+    def item_fields(self, kind: str, item_id: int):
+        return _Field(None), _Field(None)
+
+
+def upload(data: bytes | None = None, filename: str = "Remissförslag.pdf"):
+    """A posted file, as ``add_document`` and ``store_decision`` take it."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests import files
+
+    return FileStorage(io.BytesIO(data if data is not None else files.pdf()), filename)
+
+
+def round_in_state(state: str, officer, organisations=("Socialnämnden Centrum", "Kulturnämnden"), now=None):
+    """A round with structure, a remissförslag and ``organisations`` as recipients, brought to
+    ``state`` (one of ``ROUND_STATES``) through the operations; its deadline is 30 days ahead."""
+    from remiss.core.time import local_today, utcnow
+    from remiss.documents.models import DocumentKind
+    from remiss.rounds import operations
+
+    now = now or utcnow()
+    today = local_today(now)
+    round_ = make_round(
+        officer,
+        recipients=organisations,
+        sent_on=today + timedelta(days=3),
+        deadline=today + timedelta(days=30),
+    )
+    operations.add_document(round_, upload(), DocumentKind.DRAFT, by=officer)
+    if state == "scheduled":
+        operations.schedule_round(round_, by=officer, now=now)
+    elif state in ("open", "closed", "archived"):
+        operations.open_round(round_, by=officer, now=now)
+    if state in ("closed", "archived"):
+        operations.close_round(round_, by=officer, now=now, confirmed=True)
+    if state == "archived":
+        operations.archive_round(round_, by=officer, now=now)
+    db.session.flush()
+    return round_
+
+
+def answer_in_state(recipient, state: str, *, respondent, officer, now=None):
+    """Bring ``recipient``'s answer (in an open round) to ``state`` (one of ``ANSWER_STATES``)."""
+    from remiss.answers import operations
+
+    if state == "not_started":
+        return recipient
+    operations.save_draft(recipient, AnswerFormData(), by=respondent, now=now)
+    if state == "draft":
+        return recipient
+    operations.submit_answer(recipient.answer, by=respondent, now=now)
+    if state == "submitted":
+        return recipient
+    operations.reopen_answer(recipient, "Fel beslutsdatum", by=officer, now=now)
+    if state == "reopened_draft":
+        operations.save_draft(recipient, AnswerFormData(comment="Rättat."), by=respondent, now=now)
+    db.session.flush()
+    return recipient
