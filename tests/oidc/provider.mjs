@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
@@ -23,11 +23,18 @@ function people() {
 
 const SCOPE = 'openid email profile groups';
 
+// The tracker is registered as a loopback ("native") client, so that it may use any port of
+// 127.0.0.1; such clients are asked for consent at every sign-in by default. The city's provider
+// has the tracker pre-approved: no consent screen (with loadExistingGrant below).
+const policy = interactionPolicy.base();
+policy.get('consent').checks.remove('native_client_prompt');
+
 const configuration = {
   clients: [config.client],
   jwks: config.jwks,
   cookies: { keys: config.cookie_keys },
   pkce: { required: () => true },
+  interactions: { policy },
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
