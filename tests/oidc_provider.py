@@ -31,7 +31,11 @@ KEY_ID = "remiss-test-key"
 
 # The provider's test people (login name → claims) at the start of every test.
 PEOPLE = {
-    "anna": {"email": "anna.andersson@goteborg.se", "name": "Anna Andersson", "groups": ["slk-remiss-handlaggare"]},
+    "anna": {
+        "email": "anna.andersson@goteborg.se",
+        "name": "Anna Andersson",
+        "groups": ["slk-remiss-handlaggare"],
+    },
     "sven": {
         "email": "sven.svensson@centrum.goteborg.se",
         "name": "Sven Svensson",
@@ -92,7 +96,9 @@ def _install() -> None:
 def oidc_provider(tmp_path_factory):
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        pytest.skip("Node.js is not installed (apt-get install nodejs npm): no OpenID provider to test against")
+        pytest.skip(
+            "Node.js is not installed (apt-get install nodejs npm): no OpenID provider to test against"
+        )
     _install()
     folder = tmp_path_factory.mktemp("oidc-provider")
     key = signing_key()

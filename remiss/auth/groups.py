@@ -118,7 +118,9 @@ def create():
             _fill(mapping, form)
             db.session.add(mapping)
             db.session.flush()
-            record("group_mapping.saved", mapping, actor=current_user, group=mapping.group, role=_what(mapping))
+            record(
+                "group_mapping.saved", mapping, actor=current_user, group=mapping.group, role=_what(mapping)
+            )
             db.session.commit()
             flash(f"Gruppen {mapping.group} ger nu behörighet som {_what(mapping)}.", "success")
             return redirect(url_for("groups.index"))
@@ -140,7 +142,9 @@ def edit(mapping_id: int):
             _fill(mapping, form)
             db.session.flush()
             db.session.refresh(mapping, ["organisation"])
-            record("group_mapping.saved", mapping, actor=current_user, group=mapping.group, role=_what(mapping))
+            record(
+                "group_mapping.saved", mapping, actor=current_user, group=mapping.group, role=_what(mapping)
+            )
             db.session.commit()
             flash(f"Gruppen {mapping.group} är sparad. Ändringen gäller från nästa inloggning.", "success")
             return redirect(url_for("groups.index"))

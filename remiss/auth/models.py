@@ -112,7 +112,9 @@ class User(UserMixin, db.Model):
     @property
     def sign_in_method(self) -> str:
         """What the admin's list of accounts shows."""
-        return "Göteborgs Stads konto" if self.signs_in_with_provider else "Lösenord"
+        if not self.signs_in_with_provider:
+            return "Lösenord"
+        return "Göteborgs Stads konto och lösenord" if self.password_hash else "Göteborgs Stads konto"
 
     # Passwords --------------------------------------------------------------------------------
     def rotate_session_token(self) -> None:

@@ -281,16 +281,18 @@ def sign_in(identity: Identity, now: datetime | None = None) -> User:
         )
         db.session.add(user)
         db.session.flush()
-        record(
-            "user.created_by_provider", user, actor=user, email=user.email, role=access.role.label.lower()
-        )
+        record("user.created_by_provider", user, actor=user, email=user.email, role=access.role.label.lower())
     else:
         if not user.signs_in_with_provider:
             user.oidc_issuer, user.oidc_subject = identity.issuer, identity.subject
             record("user.linked_to_provider", user, actor=user, email=identity.email)
         if (user.role, user.organisation_id) != (access.role, access.organisation_id):
             record(
-                "user.role_from_provider", user, actor=user, email=identity.email, role=access.role.label.lower()
+                "user.role_from_provider",
+                user,
+                actor=user,
+                email=identity.email,
+                role=access.role.label.lower(),
             )
         if not user.active:
             record("user.reactivated_by_provider", user, actor=user, email=identity.email)
@@ -331,7 +333,7 @@ def provider_required_for(email: str) -> bool:
     return is_city_address(email)
 
 
-PASSWORD_REFUSED = (
+PROVIDER_ONLY = (
     "Konton i Göteborgs Stad loggar in med Göteborgs Stads konto, inte med lösenord. "
     "Välj ”Logga in med Göteborgs Stads konto”."
 )

@@ -25,7 +25,7 @@ def login():
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
         if oidc.provider_required_for(form.email.data):
-            flash(oidc.PASSWORD_REFUSED, "error")
+            flash(oidc.PROVIDER_ONLY, "error")
             return _login_page(form, 403)
         try:
             user = service.authenticate(form.email.data, form.password.data)

@@ -18,9 +18,14 @@ from remiss.demo import ACCOUNTS, ORGANISATIONS_CSV
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.organisations.service import import_organisations
+from tests import oidc_provider as provider_fixtures
 from tests.conftest import TEST_DATABASE_URL, empty_schema
 from tests.e2e.axe import assert_accessible
-from tests.oidc_provider import PEOPLE, oidc_provider, provider_people  # noqa: F401
+from tests.oidc_provider import PEOPLE
+
+# The provider's fixtures (tests/oidc_provider.py), for the tests here.
+oidc_provider = provider_fixtures.oidc_provider
+provider_people = provider_fixtures.provider_people
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +33,7 @@ CITY_BUTTON = "Logga in med Göteborgs Stads konto"
 
 
 @pytest.fixture
-def app(tmp_path, oidc_provider):  # noqa: F811
+def app(tmp_path, oidc_provider):
     """The e2e app (tests/e2e/conftest.py) with the provider configured, holding Göteborg's
     register of bodies and the demo accounts (no rounds: signing in needs none)."""
     config = {
@@ -122,7 +127,9 @@ def test_the_first_sign_in_creates_the_account_the_admins_mapping_gives(
 
     # The admin sees how the new account signs in.
     admin.goto("/admin/users/")
-    expect(admin.get_by_role("row", name=re.compile("Sven Svensson"))).to_contain_text("Göteborgs Stads konto")
+    expect(admin.get_by_role("row", name=re.compile("Sven Svensson"))).to_contain_text(
+        "Göteborgs Stads konto"
+    )
     expect(admin.get_by_role("row", name=re.compile("Systemförvaltare"))).to_contain_text("Lösenord")
 
 
