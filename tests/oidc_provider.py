@@ -79,10 +79,11 @@ def signing_key() -> RSAKey:
 
 
 def _install() -> None:
-    """``npm ci`` when node_modules is missing or older than the lock file."""
-    modules = PROVIDER_DIR / "node_modules" / ".package-lock.json"
-    lock = PROVIDER_DIR / "package-lock.json"
-    if modules.exists() and modules.stat().st_mtime >= lock.stat().st_mtime:
+    """``npm ci`` when the installed oidc-provider is missing or not the lock file's version."""
+    locked = json.loads((PROVIDER_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    wanted = locked["packages"]["node_modules/oidc-provider"]["version"]
+    installed = PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
+    if installed.exists() and json.loads(installed.read_text(encoding="utf-8"))["version"] == wanted:
         return
     npm = shutil.which("npm")
     if npm is None:
