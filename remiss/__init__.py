@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "remiss.main.views",
     "remiss.auth.views",
     "remiss.auth.admin_views",
+    "remiss.auth.groups",  # the provider's groups → roles (sign-in through the city's provider)
     "remiss.organisations.views",
     "remiss.documents.views",
     "remiss.rounds.views",

@@ -57,6 +57,25 @@ class Defaults:
 
     # The scheduler process (`flask run-scheduler`) runs remiss.jobs.run_due_jobs this often; the weekly
     # digest to officers goes out on this weekday (0 = Monday) from this local hour.
+    # Sign-in through the city's identity provider (OpenID Connect, authorization code flow with
+    # PKCE). Offered when an issuer and a client id are set; without them only passwords exist.
+    # Register the tracker there with the redirect URI BASE_URL + /auth/oidc/callback and the
+    # post-logout redirect URI BASE_URL + /auth/oidc/signed-out (README).
+    OIDC_ISSUER = None  # e.g. "https://login.goteborg.se/realms/stad" (discovery below it)
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPES = "openid email profile"
+    OIDC_EMAIL_CLAIM = "email"
+    OIDC_NAME_CLAIM = "name"
+    OIDC_GROUPS_CLAIM = "groups"
+    # Sign out of the provider too (RP-initiated logout) when it offers an end_session_endpoint.
+    OIDC_END_SESSION = True
+    OIDC_TIMEOUT_SECONDS = 10
+    # The city's own addresses: with "require the provider" on, they cannot sign in by password.
+    OIDC_CITY_EMAIL_DOMAINS = ["goteborg.se"]
+    # Whom a person without a mapped group is told to ask (Swedish, after "Be …").
+    OIDC_ACCESS_CONTACT = "remisstjänstens systemförvaltare på stadsledningskontoret"
+
     SCHEDULER_INTERVAL_SECONDS = 60
     NOTIFICATIONS_DIGEST_WEEKDAY = 0
     NOTIFICATIONS_DIGEST_HOUR = 7

@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "auth.login": {GET: EVERYONE, POST: EVERYONE},
     "auth.set_password": {GET: EVERYONE, POST: EVERYONE},
     "auth.forgot_password": {GET: EVERYONE, POST: EVERYONE},
+    # Signing in through the city's identity provider (404 while it is not configured).
+    "auth.oidc_login": {GET: EVERYONE},
+    "auth.oidc_callback": {GET: EVERYONE},
+    "auth.oidc_signed_out": {GET: EVERYONE},
     "main.accessibility": {GET: EVERYONE},
     "public.robots": {GET: EVERYONE},
     "public.index": {GET: EVERYONE},
@@ -82,6 +86,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "users.edit": {GET: ADMINS, POST: ADMINS},
     "users.deactivate": {POST: ADMINS},
     "users.invite": {POST: ADMINS},
+    # The provider's groups → roles and bodies, and "require the provider for city accounts".
+    "groups.index": {GET: ADMINS},
+    "groups.create": {POST: ADMINS},
+    "groups.edit": {GET: ADMINS, POST: ADMINS},
+    "groups.delete": {POST: ADMINS},
+    "groups.settings": {POST: ADMINS},
     "notifications.outbox": {GET: ADMINS},
     "notifications.message": {GET: MAIL_READERS},
     "notifications.message_html": {GET: MAIL_READERS},

@@ -27,7 +27,7 @@ from flask import url_for
 from remiss import create_app
 from remiss.answers.models import Answer, MeasurePosition, Position
 from remiss.answers.service import set_item
-from remiss.auth.models import Role
+from remiss.auth.models import GroupMapping, Role
 from remiss.documents import service as documents
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
@@ -259,6 +259,8 @@ def url_values(app):
             status=MessageStatus.KEPT,
         )
         db.session.add(message)
+        mapping = GroupMapping(group="matrisgruppen", role=Role.RESPONDENT, organisation=centrum)
+        db.session.add(mapping)
         db.session.flush()
         values = {
             "organisation_id": centrum.id,
@@ -277,6 +279,7 @@ def url_values(app):
             "area_id": area.id,
             "measure_id": measure.id,
             "direction": "down",
+            "mapping_id": mapping.id,
         }
         ids = {who: user.get_id() for who, user in users.items()}
         db.session.commit()

@@ -78,6 +78,19 @@ SENTENCES: dict[str, str] = {
     "user.updated": "ändrade kontot {email}",
     "user.deactivated": "stängde av kontot {email}",
     "user.link_issued": "skickade en länk för att välja lösenord till {email}",
+    # Sign-in through the city's identity provider (remiss/auth/oidc.py, remiss/auth/groups.py).
+    "user.created_by_provider": (
+        "skapade kontot {email} som {role} vid första inloggningen med Göteborgs Stads konto"
+    ),
+    "user.linked_to_provider": "kopplade kontot {email} till Göteborgs Stads konto",
+    "user.role_from_provider": "fick rollen {role} för kontot {email} från Göteborgs Stads konto",
+    "user.deactivated_by_provider": (
+        "stängde av kontot {email}: Göteborgs Stads konto ger inte längre behörighet"
+    ),
+    "user.reactivated_by_provider": "aktiverade kontot {email} igen genom Göteborgs Stads konto",
+    "group_mapping.saved": "sparade gruppen {group}: {role}",
+    "group_mapping.removed": "tog bort gruppen {group}",
+    "sign_in.settings_changed": "ändrade inloggningen: {setting}",
 }
 
 

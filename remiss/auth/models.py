@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
             "(role = 'respondent') = (organisation_id IS NOT NULL)",
             name="respondent_has_organisation",
         ),
+        # One account per person at the city's identity provider (issuer + subject).
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,13 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Changes whenever the password changes, so old sessions and remember-me cookies die with it.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
+    # Set when the account signs in through the city's identity provider (OpenID Connect): the
+    # provider's issuer and the person's ``sub`` there. Such an account has no password.
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
+    # Deactivated at a sign-in because none of the person's groups gave access any more; a
+    # later sign-in with a mapped group reactivates it (an admin's deactivation is not undone).
+    deactivated_by_provider: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     organisation = relationship("Organisation", back_populates="members")
 
@@ -94,6 +103,18 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         """The office's people who follow rounds: officers and managers."""
         return self.role in (Role.OFFICER, Role.MANAGER)
+
+    # How the account signs in -----------------------------------------------------------------
+    @property
+    def signs_in_with_provider(self) -> bool:
+        return self.oidc_subject is not None
+
+    @property
+    def sign_in_method(self) -> str:
+        """What the admin's list of accounts shows."""
+        if not self.signs_in_with_provider:
+            return "Lösenord"
+        return "Göteborgs Stads konto och lösenord" if self.password_hash else "Göteborgs Stads konto"
 
     # Passwords --------------------------------------------------------------------------------
     def rotate_session_token(self) -> None:
@@ -179,3 +200,63 @@ class UserToken(db.Model):
                 sa.select(UserToken).where(UserToken.user_id == self.user_id, UserToken.used_at.is_(None))
             )
         )
+
+
+class GroupMapping(db.Model):
+    """A group at the city's identity provider and what it gives in the tracker: a role and, for
+    the committee staff who answer for a body (role respondent), that body. The admin edits
+    these; every sign-in through the provider reads them afresh."""
+
+    __tablename__ = "group_mapping"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'respondent') = (organisation_id IS NOT NULL)",
+            name="respondent_has_organisation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation = relationship("Organisation")
+
+    def __repr__(self) -> str:
+        return f"<GroupMapping {self.group!r} {self.role.value}>"
+
+    @classmethod
+    def for_groups(cls, groups: list[str]) -> list[GroupMapping]:
+        if not groups:
+            return []
+        return list(db.session.scalars(sa.select(cls).where(cls.group.in_(groups)).order_by(cls.id)))
+
+
+class SignInSettings(db.Model):
+    """How people may sign in; one row (``SignInSettings.current()``), changed by the admin."""
+
+    __tablename__ = "sign_in_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Every city account must sign in through the identity provider: password sign-in is refused
+    # for accounts linked to the provider and for addresses in the city's e-mail domains, except
+    # the break-glass administrator accounts (admins not linked to the provider).
+    require_provider_for_city: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def current(cls) -> SignInSettings:
+        """The settings row, added to the session the first time (the caller commits)."""
+        found = db.session.scalar(sa.select(cls).order_by(cls.id).limit(1))
+        if found is None:
+            found = cls(require_provider_for_city=False)
+            db.session.add(found)
+        return found
+
+    @classmethod
+    def provider_required(cls) -> bool:
+        return bool(db.session.scalar(sa.select(cls.require_provider_for_city).order_by(cls.id).limit(1)))
