@@ -289,7 +289,7 @@ def _steps(c):
         ("submit_answer", submit, [("answer.submitted", [CENTRUM, "version 1", "kvittensnummer R-"])]),
         (
             "mark_read",
-            lambda: answer_ops.mark_read(centrum(), by=c.officer, now=c.now),
+            lambda: ops.mark_answer_read(centrum(), by=c.officer, now=c.now),
             [("answer.read", [CENTRUM, "läst"])],
         ),
         (

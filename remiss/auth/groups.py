@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from remiss.audit.models import record
 from remiss.auth import oidc
-from remiss.auth.access import admin_required
 from remiss.auth.models import GroupMapping, Role, SignInSettings
+from remiss.core.access import admin_required
 from remiss.core.forms import ButtonForm, Form, choices, enum_choices
 from remiss.core.time import utcnow
 from remiss.extensions import db

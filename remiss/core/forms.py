@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, StringField
+from wtforms import DateField, HiddenField, PasswordField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from remiss.core.text import one_line
 from remiss.core.types import LabelledEnum
@@ -24,14 +26,39 @@ def enum_choices(enum_cls: type[LabelledEnum], blank: str | None = None) -> list
 class Form(FlaskForm):
     """The base of every form: a single-line text field keeps one line (a line break or tab
     posted into a title becomes a space); control characters are already gone
-    (``core.web.CleanRequest``). Passwords are taken exactly as typed."""
+    (``core.web.CleanRequest``). Multi-line text keeps its lines; passwords and hidden fields are
+    taken exactly as posted."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
-            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
-                options["filters"] = (*unbound_field.kwargs.get("filters", ()), _one_line)
+            filters = unbound_field.kwargs.get("filters", ())
+            if issubclass(field_class, DateField):
+                options["validators"] = (*unbound_field.kwargs.get("validators", ()), _date_in_range)
+            if issubclass(field_class, TextAreaField):
+                options["filters"] = (*filters, _newlines)
+            elif issubclass(field_class, StringField) and not issubclass(
+                field_class, (PasswordField, HiddenField)
+            ):
+                options["filters"] = (*filters, _one_line)
             return unbound_field.bind(form=form, **options)
+
+
+# The dates the tracker works with: a date outside them is a typing error, and near year 9999 a
+# deadline plus a day (a calendar entry, a reminder) would not exist.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _date_in_range(form, field) -> None:
+    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(
+            f"Ange ett datum mellan {EARLIEST_DATE.isoformat()} och {LATEST_DATE.isoformat()}."
+        )
+
+
+def _newlines(value):
+    """Line breaks as browsers send them (CRLF) stored as one kind (LF)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def _one_line(value):

@@ -277,7 +277,7 @@ class Round(db.Model):
         if reasons:
             raise DomainError(" ".join(reasons))
         if self.send_scheduled_by_id is not None:
-            raise DomainError(f"Remissen är redan schemalagd att skickas {self.sent_on.isoformat()}.")
+            raise DomainError("Remissen är redan schemalagd att skickas.")
         if self.sent_on <= today:
             raise DomainError(
                 f"Utskicksdagen {self.sent_on.isoformat()} är i dag eller har passerat. Skicka remissen nu "
