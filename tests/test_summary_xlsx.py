@@ -42,6 +42,12 @@ def values(ws):
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
+def fit_to_width(ws) -> int:
+    """Pages wide when printed; an absent fitToWidth means 1 (ECMA-376, CT_PageSetup), and
+    XlsxWriter writes it only when it is more."""
+    return ws.page_setup.fitToWidth or 1
+
+
 def label_values(ws) -> dict:
     """Sammanfattning: the value next to each label (the first occurrence)."""
     result = {}
@@ -166,7 +172,7 @@ def test_sheets_are_formatted_for_reading_and_printing(client, login_as, demo):
     for name in SHEETS:
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape", name
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert fit_to_width(ws) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, name
         if name == "Sammanfattning":
             assert ws["A1"].font.b
             continue
