@@ -107,12 +107,19 @@ def xlsx_workbook(stream, *, constant_memory: bool = True, **options):
     return xlsxwriter.Workbook(stream, {**options, **XLSXWRITER_OPTIONS, "constant_memory": constant_memory})
 
 
-def write_text(worksheet, row: int, column: int, text: str, cell_format=None) -> None:
+def write_text(
+    worksheet, row: int, column: int, text: str, cell_format=None, *, cleaned: bool = False
+) -> None:
     """Write ``text`` as text at (row, column), 0-based, of an XlsxWriter worksheet, whatever it
-    begins with; characters the file format cannot hold are left out."""
-    if _ILLEGAL_SEARCH(text) is not None:
+    begins with; characters the file format cannot hold are left out (``cleaned=True``: the
+    caller has already removed them). Raises ``ValueError`` when the text cannot be written whole
+    (beyond the sheet's last row, or longer than a cell holds: split it first)."""
+    if not cleaned and _ILLEGAL_SEARCH(text) is not None:
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if worksheet.write_string(row, column, text, cell_format) != 0:  # -1 beyond the sheet, -2 cut
+    # ``_write_string`` is what ``write_string`` calls after turning "A1" notation into numbers;
+    # called directly it spares the summary export a wrapper per cell (100,000s of cells).
+    write = getattr(worksheet, "_write_string", None) or worksheet.write_string
+    if write(row, column, text, cell_format) != 0:  # -1 beyond the sheet, -2 cut
         raise ValueError(f"Text could not be written whole at row {row}, column {column}.")
 
 

@@ -40,6 +40,7 @@ COMMENTED = "Synpunkt"
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(OrganisationKind)}
 _MEASURE_POSITION_LABELS = {p: p.label for p in MeasurePosition}
+_MEASURE_POSITIONS = {p.value: p for p in MeasurePosition}  # by the code stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,11 +392,13 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
             value=MeasureComment.measure_id,
             else_=sa.case(area_slot, value=MeasureComment.focus_area_id, else_=-1),
         )
-        result = session.execute(
+        # Plain rows through the session's connection (same transaction, no ORM row processing),
+        # the position as its stored code.
+        result = session.connection().execute(
             sa.select(
                 slot,
                 MeasureComment.version_id,
-                MeasureComment.position,
+                sa.type_coerce(MeasureComment.position, sa.String),
                 MeasureComment.text,
             )
             .where(MeasureComment.version_id.in_(list(version_index)))
@@ -410,7 +413,8 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
                 pending = next(groups, None)
             entries: list[_Entry] = []
             if pending is not None and pending[0] == i:
-                for _slot, version_id, position, text in pending[1]:
+                for _slot, version_id, code, text in pending[1]:
+                    position = _MEASURE_POSITIONS[code] if code else None
                     text = (text or "").strip()
                     if position is None and not text:
                         continue  # an empty row says nothing

@@ -146,20 +146,24 @@ def row_height(lines: int) -> float:
     return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
 
 
+# The workbook's default cell format (its first, which every cell without another has): the
+# named font, at the top of the cell. Plain text and numbers are written with it (no format of
+# their own, which also makes the file smaller and quicker to write); the others add to it.
+DEFAULT_FORMAT = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
+
+
 class _Formats:
-    """The workbook's cell formats, every one in the same named font."""
+    """The workbook's cell formats, every one in the same named font (``DEFAULT_FORMAT``)."""
 
     def __init__(self, workbook):
-        font = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
-
         def add(**properties):
-            return workbook.add_format({**font, **properties})
+            return workbook.add_format({**DEFAULT_FORMAT, **properties})
 
-        self.text = add()
+        self.text = None  # the default format
         self.wrap = add(text_wrap=True)
         self.label = add(bold=True)
         self.header = add(bold=True, text_wrap=True, bg_color=HEADER_COLOUR, pattern=1)
-        self.number = add()
+        self.number = None  # the default format
         self.date = add(num_format=DATE_FORMAT)
         self.datetime = add(num_format=DATETIME_FORMAT)
 
@@ -183,6 +187,11 @@ class _SheetWriter:
         self.formats = formats
         self.columns = list(columns)
         self._plain = [self._text_format(c) for c in self.columns]
+        self._known: dict[str, tuple[str, int]] = {}
+        self._per_line = [c.characters_per_line for c in self.columns]
+        self._row_info: dict = getattr(ws, "row_info", {})
+        self._row_sizes: dict = getattr(ws, "row_sizes", {})
+        self._forget_rows = header  # the summary sheet, with its chart, is short and keeps them
         for i, column in enumerate(self.columns):
             ws.set_column(i, i, column.width)
         ws.set_landscape()
@@ -214,12 +223,10 @@ class _SheetWriter:
 
     def append(self, values: Sequence, *, bold_first: bool = False) -> None:
         """One logical row; long text continues on as many rows as it needs."""
-        for value in values:
-            if type(value) is str and len(value) > _SAFE_LENGTH:
-                break
-        else:
-            self._write(values, bold_first)
+        if self._write(values, bold_first):
             return
+        # Text longer than a cell holds: the row again (its cells so far are overwritten; in
+        # constant_memory mode a row is written out only when the next one begins), split.
         values = [clean_text(v) if isinstance(v, str) else v for v in values]
         pieces = [split_text(v) if isinstance(v, str) and len(v) > _SAFE_LENGTH else [v] for v in values]
         columns = self.columns
@@ -233,27 +240,49 @@ class _SheetWriter:
                     row.append(parts[k] if k < len(parts) else None)
                 else:
                     row.append(value if column.key else None)
-            self._write(row, bold_first)
+            written = self._write(row, bold_first, EXCEL_CELL_LIMIT)
+            assert written, "split_text leaves no piece too long"
 
-    def _write(self, values: Sequence, bold_first: bool) -> None:
-        ws, row, columns, formats = self.ws, self.row, self.columns, self.formats
-        lines = 0
+    def _write(self, values: Sequence, bold_first: bool, limit: int = _SAFE_LENGTH) -> bool:
+        """Write one row; False, without moving on, when a text is longer than ``limit`` (below
+        which any text fits in a cell)."""
+        ws, row, columns, formats, per_line = self.ws, self.row, self.columns, self.formats, self._per_line
+        lines = 1
         for i, value in enumerate(values):
             if value is None or value == "":
                 continue
             if type(value) is str:
-                if _NEEDS_CLEANING.search(value) is not None:
-                    value = clean_text(value)
                 if i < len(columns):
                     column = columns[i]
                     cell_format = self._plain[i]
                 else:
                     column, cell_format = _EXTRA_COLUMN, formats.text
+                if column.key:
+                    # Identifying text (names, numbers, titles): the same few strings on every
+                    # row, cleaned and measured once (as many as the round has measures and bodies).
+                    known = self._known.get(value)
+                    if known is None:
+                        if len(value) > limit:
+                            return False
+                        clean = clean_text(value)
+                        count = line_count(clean, column.characters_per_line) if column.wrap else 1
+                        known = self._known[value] = (clean, count)
+                    value, count = known
+                else:
+                    if len(value) > limit:
+                        return False
+                    if _NEEDS_CLEANING.search(value) is not None:
+                        value = clean_text(value)
+                    count = 1
+                    if column.wrap:
+                        cpl = per_line[i]
+                        if len(value) > cpl or "\n" in value:
+                            count = line_count(value, cpl)
                 if bold_first and i == 0:
                     cell_format = formats.label
-                elif column.wrap:
-                    lines = max(lines, line_count(value, column.characters_per_line))
-                write_text(ws, row, i, value, cell_format)
+                elif count > lines:
+                    lines = count
+                write_text(ws, row, i, value, cell_format, cleaned=True)
             elif isinstance(value, datetime):
                 value = to_local(value).replace(tzinfo=None) if value.tzinfo else value
                 ws.write_datetime(row, i, value, formats.datetime)
@@ -261,9 +290,16 @@ class _SheetWriter:
                 ws.write_datetime(row, i, value, formats.date)
             else:
                 ws.write_number(row, i, value, formats.number)
-        if lines:
+        if lines > 1:  # one line fits the default height
             ws.set_row(row, row_height(lines))
+        if self._forget_rows and row and ws.previous_row > row - 1:
+            # XlsxWriter keeps every row's height (for placing images) even in constant_memory
+            # mode, where the row was written out as soon as this one began: forget it, so that
+            # memory stays flat however many rows (sheets without images only).
+            self._row_info.pop(row - 1, None)
+            self._row_sizes.pop(row - 1, None)
         self.row += 1
+        return True
 
     def blank(self) -> None:
         self.row += 1
@@ -284,7 +320,7 @@ def export_xlsx(round_or_id, stream: BinaryIO, now: datetime | None = None) -> S
 def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
     """Write the summary as an .xlsx workbook to ``stream`` (a binary file or BytesIO)."""
     facts = summary.round
-    workbook = xlsx_workbook(stream)
+    workbook = xlsx_workbook(stream, default_format_properties=dict(DEFAULT_FORMAT))
     workbook.set_properties(
         {
             "title": clean_text(f"{facts.title} (dnr {facts.dnr})"),
