@@ -23,7 +23,7 @@ Three promises the city relies on:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
@@ -187,7 +187,7 @@ class _SheetWriter:
         self.formats = formats
         self.columns = list(columns)
         self._plain = [self._text_format(c) for c in self.columns]
-        self._known: dict[str, tuple[str, int]] = {}
+        self._known: dict[str, tuple] = {}
         self._per_line = [c.characters_per_line for c in self.columns]
         self._row_info: dict = getattr(ws, "row_info", {})
         self._row_sizes: dict = getattr(ws, "row_sizes", {})
@@ -243,41 +243,47 @@ class _SheetWriter:
             written = self._write(row, bold_first, EXCEL_CELL_LIMIT)
             assert written, "split_text leaves no piece too long"
 
+    def _text(self, i: int, value: str, limit: int = _SAFE_LENGTH):
+        """Text for column ``i`` as it is written: (text, format, lines it takes), or None when
+        it is longer than ``limit`` (below which any text fits in a cell)."""
+        if i < len(self.columns):
+            column, cell_format = self.columns[i], self._plain[i]
+        else:
+            column, cell_format = _EXTRA_COLUMN, self.formats.text
+        if column.key:
+            # Identifying text (names, numbers, titles): the same few strings on every row,
+            # cleaned and measured once (as many as the round has measures and bodies).
+            known = self._known.get(value)
+            if known is None:
+                if len(value) > limit:
+                    return None
+                clean = clean_text(value)
+                count = line_count(clean, column.characters_per_line) if column.wrap else 1
+                known = self._known[value] = (clean, cell_format, count)
+            return known
+        if len(value) > limit:
+            return None
+        if _NEEDS_CLEANING.search(value) is not None:
+            value = clean_text(value)
+        count = 1
+        if column.wrap:
+            per_line = self._per_line[i]
+            if len(value) > per_line or "\n" in value:
+                count = line_count(value, per_line)
+        return value, cell_format, count
+
     def _write(self, values: Sequence, bold_first: bool, limit: int = _SAFE_LENGTH) -> bool:
-        """Write one row; False, without moving on, when a text is longer than ``limit`` (below
-        which any text fits in a cell)."""
-        ws, row, columns, formats, per_line = self.ws, self.row, self.columns, self.formats, self._per_line
+        """Write one row; False, without moving on, when a text is longer than ``limit``."""
+        ws, row, formats = self.ws, self.row, self.formats
         lines = 1
         for i, value in enumerate(values):
             if value is None or value == "":
                 continue
             if type(value) is str:
-                if i < len(columns):
-                    column = columns[i]
-                    cell_format = self._plain[i]
-                else:
-                    column, cell_format = _EXTRA_COLUMN, formats.text
-                if column.key:
-                    # Identifying text (names, numbers, titles): the same few strings on every
-                    # row, cleaned and measured once (as many as the round has measures and bodies).
-                    known = self._known.get(value)
-                    if known is None:
-                        if len(value) > limit:
-                            return False
-                        clean = clean_text(value)
-                        count = line_count(clean, column.characters_per_line) if column.wrap else 1
-                        known = self._known[value] = (clean, count)
-                    value, count = known
-                else:
-                    if len(value) > limit:
-                        return False
-                    if _NEEDS_CLEANING.search(value) is not None:
-                        value = clean_text(value)
-                    count = 1
-                    if column.wrap:
-                        cpl = per_line[i]
-                        if len(value) > cpl or "\n" in value:
-                            count = line_count(value, cpl)
+                text = self._text(i, value, limit)
+                if text is None:
+                    return False
+                value, cell_format, count = text
                 if bold_first and i == 0:
                     cell_format = formats.label
                 elif count > lines:
@@ -290,6 +296,56 @@ class _SheetWriter:
                 ws.write_datetime(row, i, value, formats.date)
             else:
                 ws.write_number(row, i, value, formats.number)
+        self._end_row(lines)
+        return True
+
+    def append_shared(
+        self, prefix: Sequence[str], rows: Iterable[Sequence[str]], suffix: Sequence[str]
+    ) -> None:
+        """Rows of text that begin and end with the same values (a measure's comments, after its
+        focus area, number and title, followed by its assessment): the shared cells are cleaned
+        and measured once, only the others row by row. Same cells as ``append`` row by row."""
+        shared = []
+        for i, value in enumerate(prefix):
+            shared.append((i, value))
+        middle = len(self.columns) - len(suffix) - len(prefix)
+        for j, value in enumerate(suffix):
+            shared.append((len(prefix) + middle + j, value))
+        prepared, lines_shared = [], 1
+        for i, value in shared:
+            if not value:
+                continue
+            text = self._text(i, value)
+            if text is None:  # too long for one cell: row by row, split
+                for row in rows:
+                    self.append((*prefix, *row, *suffix))
+                return
+            prepared.append((i, *text))
+            lines_shared = max(lines_shared, text[2])
+        ws, start = self.ws, len(prefix)
+        for values in rows:
+            texts = []
+            lines = lines_shared
+            for j, value in enumerate(values, start=start):
+                if value:
+                    text = self._text(j, value)
+                    if text is None:
+                        break
+                    texts.append((j, *text))
+                    if text[2] > lines:
+                        lines = text[2]
+            else:
+                row = self.row
+                for i, value, cell_format, _count in prepared:
+                    write_text(ws, row, i, value, cell_format, cleaned=True)
+                for j, value, cell_format, _count in texts:
+                    write_text(ws, row, j, value, cell_format, cleaned=True)
+                self._end_row(lines)
+                continue
+            self.append((*prefix, *values, *suffix))
+
+    def _end_row(self, lines: int) -> None:
+        ws, row = self.ws, self.row
         if lines > 1:  # one line fits the default height
             ws.set_row(row, row_height(lines))
         if self._forget_rows and row and ws.previous_row > row - 1:
@@ -299,7 +355,6 @@ class _SheetWriter:
             self._row_info.pop(row - 1, None)
             self._row_sizes.pop(row - 1, None)
         self.row += 1
-        return True
 
     def blank(self) -> None:
         self.row += 1
@@ -473,10 +528,11 @@ def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
     heading = area.heading
     if not section.comments:
         sheet.append((heading, number, title, None, None, None, assessment))
-    for comment in section.comments:
-        sheet.append(
-            (heading, number, title, comment.organisation, comment.position, comment.text, assessment)
-        )
+    sheet.append_shared(
+        (heading, number, title),
+        ((c.organisation, c.position, c.text) for c in section.comments),
+        (assessment,),
+    )
 
 
 def _matrix_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
