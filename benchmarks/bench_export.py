@@ -276,6 +276,10 @@ def _load() -> str:
 
 
 def child(mode: str, database: Path, round_id: int) -> None:
+    # Start-up, for every kind alike: the libraries imported before the clock starts.
+    import xlsxwriter
+    from openpyxl import Workbook
+
     from remiss.summary.compile import compile_summary
     from remiss.summary.xlsx import export_xlsx
 
@@ -283,8 +287,6 @@ def child(mode: str, database: Path, round_id: int) -> None:
     with app.app_context():
         if mode in ("floor", "openpyxl"):
             rows = plain_rows(compile_summary(round_id))  # untimed: the values to write
-            import xlsxwriter
-            from openpyxl import Workbook
         gc.collect()
         reset = _reset_peak()
         baseline = _status_mb("VmRSS") or _peak_mb()
@@ -432,10 +434,12 @@ def _section(measured: list[dict], repeat: int, command: str) -> str:
 Written by `benchmarks/bench_export.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`{command}`).
 Every recipient comments on every measure (400 characters each), plus each recipient's overall and
 other comments, in SQLite. {repeat} runs of each kind, each in a fresh process, the kinds in turn.
-Times are of the timed part only (after start-up and imports): CPU seconds of the process, the
-best run, with the 1-minute load average when it began; and wall seconds, the median. The floor
-and the openpyxl script get their values prepared before the clock starts; the export's time
-includes loading and compiling everything from the database. Peak memory is the high-water mark
+Times are of the timed part only (after start-up: the app created, XlsxWriter and openpyxl
+imported; the export is the first in its process, so SQLAlchemy compiles its queries inside the
+clock): CPU seconds of the process, the best run, with the 1-minute load average when it
+began; and wall seconds, the median. The floor and the openpyxl script get their values
+prepared before the clock starts; the export's time includes loading and compiling everything
+from the database. Peak memory is the high-water mark
 of resident memory (`VmHWM`) reset just before the timed part (`/proc/self/clear_refs`), for
 the whole process; baseline is what the process held when the timed part began (the scripts'
 baseline includes their prepared values). The machine is shared ({os.cpu_count()} CPUs; the load

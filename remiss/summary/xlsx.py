@@ -121,7 +121,6 @@ def split_text(text: str, limit: int = EXCEL_CELL_LIMIT) -> list[str]:
 class Column:
     header: str
     width: float
-    wrap: bool = False
     key: bool = False  # repeated on continuation rows
 
     @property
@@ -146,10 +145,12 @@ def row_height(lines: int) -> float:
     return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
 
 
-# The workbook's default cell format (its first, which every cell without another has): the
-# named font, at the top of the cell. Plain text and numbers are written with it (no format of
-# their own, which also makes the file smaller and quicker to write); the others add to it.
-DEFAULT_FORMAT = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top"}
+# The workbook's default cell format (its first, which every cell without another has, in Excel
+# and in LibreOffice): the named font, at the top of the cell, text wrapped (nothing is cut off
+# at the next cell; every row is as high as its text). Text and numbers are written with it (no
+# format of their own, which also makes the file smaller and quicker to write); the others add
+# to it.
+DEFAULT_FORMAT = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top", "text_wrap": True}
 
 
 class _Formats:
@@ -159,10 +160,9 @@ class _Formats:
         def add(**properties):
             return workbook.add_format({**DEFAULT_FORMAT, **properties})
 
-        self.text = None  # the default format
-        self.wrap = add(text_wrap=True)
+        self.text = None  # the default format: wrapped
         self.label = add(bold=True)
-        self.header = add(bold=True, text_wrap=True, bg_color=HEADER_COLOUR, pattern=1)
+        self.header = add(bold=True, bg_color=HEADER_COLOUR, pattern=1)
         self.number = None  # the default format
         self.date = add(num_format=DATE_FORMAT)
         self.datetime = add(num_format=DATETIME_FORMAT)
@@ -186,7 +186,6 @@ class _SheetWriter:
         self.ws = ws = workbook.add_worksheet(title)
         self.formats = formats
         self.columns = list(columns)
-        self._plain = [self._text_format(c) for c in self.columns]
         self._known: dict[str, tuple] = {}
         self._per_line = [c.characters_per_line for c in self.columns]
         self._row_info: dict = getattr(ws, "row_info", {})
@@ -204,9 +203,6 @@ class _SheetWriter:
             ws.freeze_panes(*freeze)
             ws.repeat_rows(0)
             self.header_row([c.header for c in self.columns])
-
-    def _text_format(self, column: Column):
-        return self.formats.wrap if column.wrap else self.formats.text
 
     # Rows -----------------------------------------------------------------------------------
     def header_row(self, headers: Sequence[str]) -> None:
@@ -246,10 +242,8 @@ class _SheetWriter:
     def _text(self, i: int, value: str, limit: int = _SAFE_LENGTH):
         """Text for column ``i`` as it is written: (text, format, lines it takes), or None when
         it is longer than ``limit`` (below which any text fits in a cell)."""
-        if i < len(self.columns):
-            column, cell_format = self.columns[i], self._plain[i]
-        else:
-            column, cell_format = _EXTRA_COLUMN, self.formats.text
+        column = self.columns[i] if i < len(self.columns) else _EXTRA_COLUMN
+        cell_format = self.formats.text
         if column.key:
             # Identifying text (names, numbers, titles): the same few strings on every row,
             # cleaned and measured once (as many as the round has measures and bodies).
@@ -258,19 +252,17 @@ class _SheetWriter:
                 if len(value) > limit:
                     return None
                 clean = clean_text(value)
-                count = line_count(clean, column.characters_per_line) if column.wrap else 1
+                count = line_count(clean, column.characters_per_line)
                 known = self._known[value] = (clean, cell_format, count)
             return known
         if len(value) > limit:
             return None
         if _NEEDS_CLEANING.search(value) is not None:
             value = clean_text(value)
-        count = 1
-        if column.wrap:
-            per_line = self._per_line[i]
-            if len(value) > per_line or "\n" in value:
-                count = line_count(value, per_line)
-        return value, cell_format, count
+        per_line = column.characters_per_line if i >= len(self.columns) else self._per_line[i]
+        if len(value) > per_line or "\n" in value:
+            return value, cell_format, line_count(value, per_line)
+        return value, cell_format, 1
 
     def _write(self, values: Sequence, bold_first: bool, limit: int = _SAFE_LENGTH) -> bool:
         """Write one row; False, without moving on, when a text is longer than ``limit``."""
@@ -286,7 +278,7 @@ class _SheetWriter:
                 value, cell_format, count = text
                 if bold_first and i == 0:
                     cell_format = formats.label
-                elif count > lines:
+                if count > lines:
                     lines = count
                 write_text(ws, row, i, value, cell_format, cleaned=True)
             elif isinstance(value, datetime):
@@ -424,7 +416,7 @@ def _summary_sheet(workbook, formats: _Formats, summary) -> None:
         workbook,
         formats,
         SUMMARY_SHEET,
-        [Column("", 34, key=True), Column("", 70, wrap=True)],
+        [Column("", 34, key=True), Column("", 70)],
         header=False,
     )
     rows = [
@@ -481,7 +473,6 @@ def _recipients_sheet(workbook, formats: _Formats, summary) -> None:
         Column(
             header,
             width,
-            wrap=header in ("Beslut", "Synpunkter", "Status"),
             key=header == "Remissinstans",
         )
         for header, width in zip(RECIPIENT_HEADERS, widths, strict=True)
@@ -509,7 +500,6 @@ def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
         Column(
             header,
             width,
-            wrap=header in ("Insats", "Synpunkt", "Bedömning"),
             key=header in ("Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande"),
         )
         for header, width in zip(COMMENT_HEADERS, widths, strict=True)
@@ -541,12 +531,12 @@ def _matrix_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
     so that 16 bodies print at about 80 % on one A3 width and 300 at the same size over 19."""
     fixed = [
         Column("Nr", 7, key=True),
-        Column("Insats", 30, wrap=True, key=True),
+        Column("Insats", 30, key=True),
         Column("Tillstyrker", 11),
         Column("Avstyrker", 11),
         Column("Synpunkter", 11),
     ]
-    bodies = [Column(r.organisation, 12, wrap=True) for r in summary.recipients]
+    bodies = [Column(r.organisation, 12) for r in summary.recipients]
     sheet = _SheetWriter(workbook, formats, MATRIX_SHEET, [*fixed, *bodies], freeze=(1, 2), paper=A3)
     ws = sheet.ws
     pages = max(1, -(-len(bodies) // BODIES_PER_PAGE))
@@ -558,7 +548,7 @@ def _matrix_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
 
 
 def _other_sheet(workbook, formats: _Formats) -> _SheetWriter:
-    columns = [Column("Remissinstans", 36, key=True), Column("Synpunkt", 100, wrap=True)]
+    columns = [Column("Remissinstans", 36, key=True), Column("Synpunkt", 100)]
     return _SheetWriter(workbook, formats, OTHER_SHEET, columns)
 
 
