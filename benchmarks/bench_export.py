@@ -446,13 +446,19 @@ baseline includes their prepared values). The machine is shared ({os.cpu_count()
 average is shown beside each figure).
 {chr(10).join(lines)}
 
-The export does what the floor does not: formats on every cell (one font, bold headers with a
-fill, wrapped text, dates), a row height estimated for every row with wrapped text, frozen and
-filtered header rows, long text split over rows, a chart, document properties and print settings;
-every text through `write_string` (never `write()`). Memory is flat in the number of comments:
-the comments are read in one query streamed in batches of 2,000 (`yield_per`) and grouped per
-measure, so the export holds one measure's comments at a time, and XlsxWriter's `constant_memory`
-mode sends each row to a temporary file as the next begins.
+The export does what the floor does not: one named font on every cell (the workbook's default
+format is Calibri 11, top-aligned, wrapped; headers bold with a fill, labels bold, dates as
+dates), a row height estimated for every row of more than one line, frozen and filtered header
+rows, long text split over rows, a chart, document properties and print settings (the matrix on
+A3 with its measure columns repeated); every text through `write_string` (never `write()`).
+Memory is flat in the number of comments: the comments are read in one query streamed in
+batches of 2,000 (`yield_per`; a server-side cursor on PostgreSQL) and grouped per measure, so
+the export holds one measure's comments at a time; XlsxWriter's `constant_memory` mode sends
+each row to a temporary file as the next begins, and the writer drops each row's height once
+the row is written. What grows with the round is the finished file itself, held in memory as
+the download is (its size is given above): most of the export's own allocations at the larger
+size (tracemalloc). The floor and the openpyxl script hold all their prepared values, so their
+peaks say nothing about the writers.
 
 Environment: Python {platform.python_version()}, XlsxWriter {xlsxwriter.__version__}, openpyxl
 {openpyxl.__version__}, SQLAlchemy {sqlalchemy.__version__}, {platform.system()} {platform.machine()}.

@@ -190,7 +190,8 @@ class _SheetWriter:
         self._per_line = [c.characters_per_line for c in self.columns]
         self._row_info: dict = getattr(ws, "row_info", {})
         self._row_sizes: dict = getattr(ws, "row_sizes", {})
-        self._forget_rows = header  # the summary sheet, with its chart, is short and keeps them
+        # The summary sheet, with its chart, is short and keeps them (see ``_end_row``).
+        self._forget_rows = header and hasattr(ws, "previous_row")
         for i, column in enumerate(self.columns):
             ws.set_column(i, i, column.width)
         ws.set_landscape()
