@@ -154,3 +154,26 @@ def test_a_fixed_number_of_queries_however_large_the_round(ctx):
     assert all(len(a.comments) == 25 for a in large_summary.focus_areas)
     assert small_count == large_count
     assert large_count <= 8, large_count
+
+
+def test_the_stream_gives_the_same_summary_one_measure_at_a_time(demo):
+    from remiss.summary.compile import stream_summary
+
+    stream = stream_summary(demo)
+    compiled = compile_summary(demo, now=stream.round.compiled_at)
+    assert (stream.round, stream.recipients, stream.counts) == (
+        compiled.round,
+        compiled.recipients,
+        compiled.counts,
+    )
+    sections = list(stream.sections())
+    # Each focus area as a whole, then its measures, in the draft's order.
+    expected = []
+    for area in compiled.focus_areas:
+        expected.append((area.number, None, area.comments))
+        expected.extend((area.number, m.number, m.comments) for m in area.measures)
+    got = [(s.area.number, s.measure.number if s.measure else None, s.comments) for s in sections]
+    assert got == expected
+    assert [s.measure for s in sections if s.measure] == list(compiled.measures)
+    assert stream.collect() == compiled
+    assert stream.measure_count == len(compiled.measures) == 11

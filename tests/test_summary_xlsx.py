@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from datetime import datetime
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from openpyxl.chart import BarChart
 
 from remiss.auth.models import Role
 from remiss.extensions import db
 from remiss.summary.compile import compile_summary
-from remiss.summary.xlsx import EXCEL_CELL_LIMIT, split_text, write_xlsx
+from remiss.summary.xlsx import (
+    EXCEL_CELL_LIMIT,
+    FONT_NAME,
+    FONT_SIZE,
+    export_xlsx,
+    split_text,
+    write_xlsx,
+)
 from tests.factories import make_round, make_user
-from tests.summary_data import correct_answer, load_demo_round
+from tests.summary_data import build_round, correct_answer, load_demo_round
 
 SHEETS = ["Sammanfattning", "Remissinstanser", "Synpunkter per insats", "Matris", "Övriga synpunkter"]
 
@@ -40,6 +50,12 @@ def workbook_of(data: bytes):
 
 def values(ws):
     return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def fit_to_width(ws) -> int:
+    """Pages wide when printed; an absent fitToWidth means 1 (ECMA-376, CT_PageSetup), and
+    XlsxWriter writes it only when it is more."""
+    return ws.page_setup.fitToWidth or 1
 
 
 def label_values(ws) -> dict:
@@ -166,7 +182,7 @@ def test_sheets_are_formatted_for_reading_and_printing(client, login_as, demo):
     for name in SHEETS:
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape", name
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert fit_to_width(ws) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, name
         if name == "Sammanfattning":
             assert ws["A1"].font.b
             continue
@@ -272,3 +288,164 @@ def test_export_summary_command(app, runner, tmp_path):
     result = runner.invoke(args=["export-summary", "9999", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code != 0 and "Det finns ingen remiss med id 9999" in result.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# Reads well when opened and printed (issue 15, item 5) ------------------------------------------
+
+
+def test_every_cell_written_is_in_the_named_font_and_headers_are_bold(client, login_as, demo):
+    wb = workbook_of(download(client, login_as, demo).data)
+    written = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                written += 1
+                assert (cell.font.name, cell.font.sz) == (FONT_NAME, FONT_SIZE), (ws.title, cell.coordinate)
+        if ws.title != "Sammanfattning":
+            assert all(cell.font.b and cell.font.name == FONT_NAME for cell in ws[1]), ws.title
+    assert written > 400
+
+
+def test_the_office_is_the_author_and_the_round_the_title(client, login_as, demo):
+    data = download(client, login_as, demo).data
+    wb = workbook_of(data)
+    assert wb.properties.creator == "Stadsledningskontoret, Göteborgs Stad"
+    assert wb.properties.title.startswith("Förslag till Göteborgs Stads handlingsplan")
+    assert "1668/20" in wb.properties.title
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in ("docProps/core.xml", "docProps/app.xml"):
+            assert "openpyxl" not in archive.read(name).decode(), name
+
+
+def test_rows_with_wrapped_text_are_as_high_as_their_text(app, client, login_as, demo):
+    paragraphs = "\n".join(["Första stycket."] * 3 + ["Långt stycke " * 40]).strip()
+    with app.app_context():
+        correct_answer(demo, "Socialnämnden Centrum", "1:1", paragraphs)
+    wb = workbook_of(download(client, login_as, demo).data)
+    ws = wb["Synpunkter per insats"]
+    width = ws.column_dimensions["F"].width  # Synpunkt
+    checked = 0
+    for row in ws.iter_rows(min_row=2):
+        text = row[5].value
+        if not text:
+            continue
+        # At least one line per paragraph, and a line for each ``width`` characters of it.
+        lines = sum(max(1, -(-len(part) // int(width))) for part in text.split("\n"))
+        height = ws.row_dimensions[row[0].row].height
+        if lines > 1:
+            assert height is not None and height >= 15 * lines, (text, height)
+            checked += 1
+        else:
+            assert height is None or height >= 15
+    assert checked > 10
+    tallest = next(r for r in ws.iter_rows(min_row=2) if r[5].value == paragraphs)
+    assert ws.row_dimensions[tallest[0].row].height >= 15 * 10
+    # The header row of the matrix holds the bodies' names wrapped over two lines or more.
+    assert wb["Matris"].row_dimensions[1].height >= 30
+
+
+def test_the_matrix_prints_on_a3_with_the_measure_columns_on_every_page(client, login_as, demo):
+    ws = workbook_of(download(client, login_as, demo).data)["Matris"]
+    assert ws.page_setup.paperSize == "8" or ws.page_setup.paperSize == 8  # A3
+    assert ws.page_setup.orientation == "landscape"
+    assert fit_to_width(ws) == 1 and ws.page_setup.fitToHeight in (0, "0")  # 16 bodies: one width
+    assert ws.print_title_cols == "$A:$E" and ws.print_title_rows == "$1:$1"
+    assert not ws.col_breaks.brk
+    for name in SHEETS:
+        if name != "Matris":
+            assert workbook_of(download(client, login_as, demo).data)[name].page_setup.paperSize in (9, "9")
+
+
+def test_a_matrix_of_many_bodies_is_split_into_pages_of_sixteen(ctx):
+    round_id = build_round(recipients=40, areas=1, measures_per_area=2, drafts=False)
+    buffer = io.BytesIO()
+    export_xlsx(round_id, buffer)
+    ws = workbook_of(buffer.getvalue())["Matris"]
+    assert ws.max_column == 5 + 40
+    assert fit_to_width(ws) == 3  # 16 + 16 + 8 bodies
+    assert [b.id for b in ws.col_breaks.brk] == [5 + 16, 5 + 32]  # after columns U and AK
+    assert ws.print_title_cols == "$A:$E"
+
+
+def test_the_streamed_export_writes_what_the_compiled_summary_does(app, ctx):
+    round_id = build_round(recipients=5, areas=2, measures_per_area=3)
+    now = datetime(2026, 1, 1, 12, 0)
+    streamed, compiled = io.BytesIO(), io.BytesIO()
+    export_xlsx(round_id, streamed, now=now)
+    write_xlsx(compile_summary(round_id, now=now), compiled)
+    for a, b in zip(
+        workbook_of(streamed.getvalue()).worksheets, workbook_of(compiled.getvalue()).worksheets, strict=True
+    ):
+        assert a.title == b.title and values(a) == values(b)
+    assert len(values(workbook_of(streamed.getvalue())["Synpunkter per insats"])) == 1 + 5 * (2 + 6)
+
+
+def test_the_export_makes_a_fixed_number_of_queries(ctx):
+    small = build_round(recipients=2, areas=1, measures_per_area=2)
+    large = build_round(recipients=12, areas=3, measures_per_area=4)
+    counts = []
+    for round_id in (small, large):
+        db.session.remove()
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)  # noqa: B023 (removed before the next loop)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            export_xlsx(round_id, io.BytesIO())
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 8, counts
+
+
+SOFFICE, PDFTOTEXT = shutil.which("soffice"), shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(
+    not (SOFFICE and PDFTOTEXT),
+    reason="LibreOffice (soffice) or pdftotext is not installed: apt-get install --no-install-recommends "
+    "libreoffice-calc-nogui poppler-utils",
+)
+def test_libreoffice_prints_the_file_with_the_demo_facts(app, client, login_as, demo, tmp_path):
+    ending = "Detta är synpunktens allra sista ord: SLUTKLÄM."
+    with app.app_context():
+        correct_answer(demo, "Socialnämnden Centrum", "1:1", "Inledning. " * 120 + ending)
+    source = tmp_path / "sammanstallning.xlsx"
+    source.write_bytes(download(client, login_as, demo).data)
+    subprocess.run(  # noqa: S603 (a fixed program, our own file)
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "sammanstallning.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+    text = subprocess.run(  # noqa: S603
+        [PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    flat = " ".join(text.split())
+    for fact in (
+        "1668/20",
+        "Kommunstyrelsen 2021-10-27 § 820",
+        "Hanna Handläggare",
+        "Socialnämnden Nordost",
+        "Business Region Göteborg AB",
+        "Inskickat för sent, 3 dagar",
+        "Avstår – tar inte ställning",
+        "SLUTKLÄM.",
+    ):
+        assert fact in flat, fact
+    assert "cylindermodellen" in flat and "Avstyrker" in flat

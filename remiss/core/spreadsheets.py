@@ -8,6 +8,9 @@ would send the reader's data elsewhere, ``=cmd|' /C calc'!A0`` would start a pro
   string that begins with ``=`` as a formula and ``#N/A`` as an error value; a text cell keeps it
   as text, exactly as typed, and reads back the same. Characters the file format cannot hold
   (control characters other than tab and line breaks) are left out instead of failing the file.
+  With XlsxWriter (the summary export): a workbook made by :func:`xlsx_workbook` never turns a
+  string into a formula, a number or a link (``strings_to_formulas`` etc. off), and text goes in
+  through :func:`write_text` – ``worksheet.write_string`` – never through ``write()``.
 - **CSV and other listings** opened in a spreadsheet program: a field that begins with
   ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, as OWASP's
   CSV-injection guidance says, so the program shows it as text.
@@ -84,6 +87,43 @@ def typed_text(cell: Cell) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# Excel through XlsxWriter ------------------------------------------------------------------------
+# The options every XlsxWriter workbook the app makes is opened with: no string is ever read as a
+# formula, a number or a URL, whatever the writing call.
+XLSXWRITER_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+def xlsx_workbook(stream, *, constant_memory: bool = True, **options):
+    """A formula-safe ``xlsxwriter.Workbook`` writing to ``stream`` (a path or a binary file);
+    with ``constant_memory`` each row goes to a temporary file as soon as the next one begins."""
+    import xlsxwriter  # imported when a file is written, not at start-up
+
+    return xlsxwriter.Workbook(stream, {**options, **XLSXWRITER_OPTIONS, "constant_memory": constant_memory})
+
+
+def write_text(
+    worksheet, row: int, column: int, text: str, cell_format=None, *, cleaned: bool = False
+) -> None:
+    """Write ``text`` as text at (row, column), 0-based, of an XlsxWriter worksheet, whatever it
+    begins with; characters the file format cannot hold are left out (``cleaned=True``: the
+    caller has already removed them). Raises ``ValueError`` when the text cannot be written whole
+    (beyond the sheet's last row, or longer than a cell holds: split it first)."""
+    if not cleaned and _ILLEGAL_SEARCH(text) is not None:
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    # ``_write_string`` is what ``write_string`` calls after turning "A1" notation into numbers;
+    # called directly it spares the summary export a wrapper per cell (100,000s of cells).
+    write = getattr(worksheet, "_write_string", None) or worksheet.write_string
+    if write(row, column, text, cell_format) != 0:  # -1 beyond the sheet, -2 cut
+        raise ValueError(f"Text could not be written whole at row {row}, column {column}.")
+
+
+_ILLEGAL_SEARCH = ILLEGAL_CHARACTERS_RE.search
 
 
 # CSV and tab-separated listings -----------------------------------------------------------------

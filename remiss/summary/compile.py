@@ -6,13 +6,24 @@ The writers (the HTML template and ``write_xlsx``) only format what it returns.
 
 It loads everything in a fixed number of SQL queries, however many recipients, measures and
 comments the round has: the round, its structure, the recipients with their answers and
-versions, and the comments of the versions that count."""
+versions, and the comments of the versions that count.
+
+Two ways to have it, one set of decisions:
+
+- ``compile_summary(round)`` → ``Summary``: everything, as plain frozen dataclasses (the page).
+- ``stream_summary(round)`` → ``SummaryStream``: the same facts, recipients, counts and other
+  comments, and the structure; the comments are read from one streamed query (``yield_per``; a
+  server-side cursor on PostgreSQL) one measure at a time through ``SummaryStream.sections()``,
+  so what is held at once is one measure's comments, however many the round has (the Excel
+  export). ``compile_summary`` is ``stream_summary`` collected."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,6 +40,7 @@ COMMENTED = "Synpunkt"
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(OrganisationKind)}
 _MEASURE_POSITION_LABELS = {p: p.label for p in MeasurePosition}
+_MEASURE_POSITIONS = {p.value: p for p in MeasurePosition}  # by the code stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +158,106 @@ def swedish_key(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
 
 
+@dataclass(frozen=True, slots=True)
+class MeasureOutline:
+    """A measure as the draft has it, before its comments are read."""
+
+    id: int
+    number: str
+    title: str
+    kind: str
+    assessment: str
+
+
+@dataclass(frozen=True, slots=True)
+class FocusAreaOutline:
+    id: int
+    number: str
+    title: str
+    assessment: str
+    measures: tuple[MeasureOutline, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of the streamed summary, in the draft's order: a focus area as a whole
+    (``measure`` None, ``comments`` on the area) or one of its measures."""
+
+    area: FocusAreaOutline
+    measure: MeasureSummary | None
+    comments: tuple[Comment, ...]
+
+
+@dataclass(frozen=True)
+class SummaryStream:
+    """The summary with its comments still in the database: ``sections()`` reads them once, in
+    order, one measure at a time (consume it fully or close it before the next query)."""
+
+    round: RoundFacts
+    recipients: tuple[RecipientSummary, ...]
+    counts: Counts
+    areas: tuple[FocusAreaOutline, ...]
+    other_comments: tuple[OtherComment, ...]
+    _sections: Callable[[], Iterator[Section]]
+
+    def sections(self) -> Iterator[Section]:
+        return self._sections()
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(a.measures) for a in self.areas)
+
+    def collect(self) -> Summary:
+        areas: list[FocusAreaSummary] = []
+        area_comments: tuple[Comment, ...] = ()
+        measures: list[MeasureSummary] = []
+        current: FocusAreaOutline | None = None
+
+        def close() -> None:
+            if current is not None:
+                areas.append(
+                    FocusAreaSummary(
+                        id=current.id,
+                        number=current.number,
+                        title=current.title,
+                        assessment=current.assessment,
+                        comments=area_comments,
+                        measures=tuple(measures),
+                    )
+                )
+
+        for section in self.sections():
+            if section.measure is None:
+                close()
+                current, area_comments, measures = section.area, section.comments, []
+            else:
+                measures.append(section.measure)
+        close()
+        return Summary(
+            round=self.round,
+            recipients=self.recipients,
+            counts=self.counts,
+            focus_areas=tuple(areas),
+            other_comments=self.other_comments,
+        )
+
+
 def compile_summary(round_or_id: Round | int, now: datetime | None = None) -> Summary:
     """The summary of one round. Raises ``LookupError`` when there is no such round."""
+    return stream_summary(round_or_id, now).collect()
+
+
+# How many comment rows are fetched from the database at a time while streaming.
+STREAM_BATCH = 2000
+
+
+def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> SummaryStream:
+    """The summary of one round with its comments streamed (see the module's docstring).
+    Raises ``LookupError`` when there is no such round."""
     round_id = round_or_id.id if isinstance(round_or_id, Round) else int(round_or_id)
     session = db.session
 
@@ -156,12 +266,31 @@ def compile_summary(round_or_id: Round | int, now: datetime | None = None) -> Su
     if round_ is None:
         raise LookupError(f"Remiss {round_id} finns inte.")
     # 2–3: the structure, in the draft's order.
-    areas = session.scalars(
+    area_rows = session.scalars(
         sa.select(FocusArea)
         .where(FocusArea.round_id == round_id)
         .order_by(FocusArea.position, FocusArea.id)
         .options(selectinload(FocusArea.measures))
     ).all()
+    areas = tuple(
+        FocusAreaOutline(
+            id=area.id,
+            number=area.number,
+            title=area.title,
+            assessment=area.assessment or "",
+            measures=tuple(
+                MeasureOutline(
+                    id=m.id,
+                    number=m.number,
+                    title=m.title,
+                    kind=m.kind.label,
+                    assessment=m.assessment or "",
+                )
+                for m in sorted(area.measures, key=lambda m: (m.position, m.id))
+            ),
+        )
+        for area in area_rows
+    )
     # 4–5: the recipients with their organisation, answer and every version of it.
     recipients = session.scalars(
         sa.select(Recipient)
@@ -177,71 +306,10 @@ def compile_summary(round_or_id: Round | int, now: datetime | None = None) -> Su
     )
     # The version that counts: the latest submitted one (the model's rule); drafts never.
     counting = {r.id: r.latest_submitted for r in recipients}
-    version_owner = {v.id: rid for rid, v in counting.items() if v is not None}
-
-    # 6: the comments of the versions that count, as plain rows (there can be tens of thousands).
-    rows = []
-    if version_owner:
-        rows = session.execute(
-            sa.select(
-                MeasureComment.version_id,
-                MeasureComment.measure_id,
-                MeasureComment.focus_area_id,
-                MeasureComment.position,
-                MeasureComment.text,
-            ).where(MeasureComment.version_id.in_(list(version_owner)))
-        ).all()
-
     order = {r.id: i for i, r in enumerate(recipients)}
-    names = [r.organisation.name for r in recipients]
-    by_measure: dict[int, list[tuple[int, MeasurePosition | None, str]]] = {}
-    by_area: dict[int, list[tuple[int, MeasurePosition | None, str]]] = {}
-    for version_id, measure_id, area_id, position, text in rows:
-        text = (text or "").strip()
-        if position is None and not text:
-            continue  # an empty row says nothing
-        index = order[version_owner[version_id]]
-        target = by_measure.setdefault(measure_id, []) if measure_id else by_area.setdefault(area_id, [])
-        target.append((index, position, text))
-
-    def comments(entries) -> tuple[Comment, ...]:
-        return tuple(
-            Comment(names[i], _MEASURE_POSITION_LABELS[p] if p else "", text)
-            for i, p, text in sorted(entries)
-        )
-
-    focus_areas = []
-    for area in areas:
-        measures = []
-        for measure in area.measures:
-            entries = by_measure.get(measure.id, [])
-            matrix = [""] * len(recipients)
-            for i, position, _text in entries:
-                matrix[i] = _MEASURE_POSITION_LABELS[position] if position else COMMENTED
-            measures.append(
-                MeasureSummary(
-                    id=measure.id,
-                    number=measure.number,
-                    title=measure.title,
-                    kind=measure.kind.label,
-                    assessment=measure.assessment or "",
-                    assent=sum(1 for _, p, _ in entries if p is MeasurePosition.ASSENT),
-                    reject=sum(1 for _, p, _ in entries if p is MeasurePosition.REJECT),
-                    commented=sum(1 for _, _, text in entries if text),
-                    comments=comments(entries),
-                    matrix=tuple(matrix),
-                )
-            )
-        focus_areas.append(
-            FocusAreaSummary(
-                id=area.id,
-                number=area.number,
-                title=area.title,
-                assessment=area.assessment or "",
-                comments=comments(by_area.get(area.id, [])),
-                measures=tuple(measures),
-            )
-        )
+    # version id -> the recipient's place in the order of ``recipients``
+    version_index = {v.id: order[rid] for rid, v in counting.items() if v is not None}
+    names = tuple(r.organisation.name for r in recipients)
 
     recipient_rows = []
     for recipient in recipients:
@@ -287,12 +355,95 @@ def compile_summary(round_or_id: Round | int, now: datetime | None = None) -> Su
         assessment=round_.assessment or "",
         assessment_changes=round_.assessment_changes or "",
     )
-    return Summary(
+
+    def sections() -> Iterator[Section]:
+        yield from _sections(session, areas, version_index, names)
+
+    return SummaryStream(
         round=facts,
         recipients=tuple(recipient_rows),
         counts=counts,
-        focus_areas=tuple(focus_areas),
+        areas=areas,
         other_comments=tuple(
             OtherComment(r.organisation, r.other_comments) for r in recipient_rows if r.other_comments
         ),
+        _sections=sections,
     )
+
+
+_Entry = tuple[int, MeasurePosition | None, str]  # (recipient's index, position, text)
+
+
+def _sections(session, areas, version_index: dict[int, int], names: tuple[str, ...]) -> Iterator[Section]:
+    """6: the comments of the versions that count, in one query ordered as the draft is (each
+    focus area as a whole, then its measures), streamed in batches and grouped per measure."""
+    slots: list[tuple[FocusAreaOutline, MeasureOutline | None]] = []
+    for area in areas:
+        slots.append((area, None))
+        slots.extend((area, m) for m in area.measures)
+    area_slot = {area.id: i for i, (area, m) in enumerate(slots) if m is None}
+    measure_slot = {m.id: i for i, (_a, m) in enumerate(slots) if m is not None}
+
+    groups: Iterator[tuple[int, Iterator]] = iter(())
+    result = None
+    if version_index and slots:
+        slot = sa.case(
+            measure_slot or {-1: -1},
+            value=MeasureComment.measure_id,
+            else_=sa.case(area_slot, value=MeasureComment.focus_area_id, else_=-1),
+        )
+        # Plain rows through the session's connection (same transaction, no ORM row processing),
+        # the position as its stored code.
+        result = session.connection().execute(
+            sa.select(
+                slot,
+                MeasureComment.version_id,
+                sa.type_coerce(MeasureComment.position, sa.String),
+                MeasureComment.text,
+            )
+            .where(MeasureComment.version_id.in_(list(version_index)))
+            .order_by(slot)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        groups = groupby(result, key=lambda row: row[0])
+    try:
+        pending = next(groups, None)
+        for i, (area, measure) in enumerate(slots):
+            while pending is not None and pending[0] < i:  # a comment on nothing of this round
+                pending = next(groups, None)
+            entries: list[_Entry] = []
+            if pending is not None and pending[0] == i:
+                for _slot, version_id, code, text in pending[1]:
+                    position = _MEASURE_POSITIONS[code] if code else None
+                    text = (text or "").strip()
+                    if position is None and not text:
+                        continue  # an empty row says nothing
+                    entries.append((version_index[version_id], position, text))
+                pending = next(groups, None)
+            entries.sort(key=lambda e: e[0])
+            comments = tuple(
+                Comment(names[index], _MEASURE_POSITION_LABELS[p] if p else "", text)
+                for index, p, text in entries
+            )
+            if measure is None:
+                yield Section(area, None, comments)
+                continue
+            matrix = [""] * len(names)
+            for index, position, _text in entries:
+                matrix[index] = _MEASURE_POSITION_LABELS[position] if position else COMMENTED
+            summary = MeasureSummary(
+                id=measure.id,
+                number=measure.number,
+                title=measure.title,
+                kind=measure.kind,
+                assessment=measure.assessment,
+                assent=sum(1 for _, p, _ in entries if p is MeasurePosition.ASSENT),
+                reject=sum(1 for _, p, _ in entries if p is MeasurePosition.REJECT),
+                commented=sum(1 for _, _, text in entries if text),
+                comments=comments,
+                matrix=tuple(matrix),
+            )
+            yield Section(area, summary, comments)
+    finally:
+        if result is not None:
+            result.close()

@@ -1,36 +1,36 @@
-"""The summary as an Excel file: ``write_xlsx(summary, stream)``.
+"""The summary as an Excel file: ``write_xlsx(summary, stream)`` or ``export_xlsx(round, stream)``.
 
-The writer formats; it decides nothing (every decision is made in ``compile_summary``). It
-streams a write-only workbook, so a round with tens of thousands of comments is written in
-bounded memory.
+The writer formats; it decides nothing (every decision is made in ``remiss.summary.compile``).
+It writes with XlsxWriter in ``constant_memory`` mode (each row goes to a temporary file as soon
+as the next begins) and takes either a compiled ``Summary`` or a ``SummaryStream``, whose comments
+are read from the database one measure at a time: ``export_xlsx`` does the latter, so memory
+stays flat however many comments the round has.
 
-Two promises the city relies on:
-- No text ever becomes a formula (or an error value): every text cell, whatever its column, is
-  written through ``remiss.core.spreadsheets.as_text``, so a comment, a title or an
-  organisation's name that begins with ``=``, ``+``, ``-`` or ``@`` is shown exactly as typed.
+Three promises the city relies on:
+- No text ever becomes a formula (or an error value, a number or a link): the workbook is made by
+  ``remiss.core.spreadsheets.xlsx_workbook`` (strings_to_formulas/numbers/urls off) and every text
+  cell, whatever its column, is written by ``remiss.core.spreadsheets.write_text``
+  (``write_string``), so a comment, a title or an organisation's name that begins with ``=``,
+  ``+``, ``-`` or ``@`` is shown exactly as typed.
 - Nothing is cut: text longer than a cell holds (32,767 characters) continues on the next rows,
-  with the identifying columns repeated."""
+  with the identifying columns repeated.
+- It reads well when opened and printed (issue 15): one font (Calibri 11, headers bold) on every
+  cell, an explicit height on every row with wrapped text (neither Excel nor LibreOffice fits
+  row heights when it opens a file), the office as author and the round as title, A4 landscape
+  fitted to the width with the header row repeated, and the position matrix on A3 landscape,
+  16 bodies to a page width with the measure columns repeated on every page."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-
-from remiss.core.spreadsheets import as_text
+from remiss.core.spreadsheets import write_text, xlsx_workbook
 from remiss.core.time import to_local
-from remiss.summary.compile import Summary
+from remiss.summary.compile import Section, Summary, SummaryStream, stream_summary
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) in one cell
@@ -66,10 +66,21 @@ MATRIX_HEADERS = ("Nr", "Insats", "Tillstyrker", "Avstyrker", "Synpunkter")
 OTHER_HEADERS = ("Remissinstans", "Synpunkt")
 WHOLE_FOCUS_AREA = "Fokusområdet som helhet"
 
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
+AUTHOR = "Stadsledningskontoret, Göteborgs Stad"
+COMPANY = "Göteborgs Stad"
+FONT_NAME = "Calibri"
+FONT_SIZE = 11
+HEADER_COLOUR = "#DCE6F1"
+A4, A3 = 9, 8  # paper sizes in the file format
+# Row heights (issue 15): an explicit height for every row with wrapped text, estimated from
+# the text's length and the column's width. A column of width w (in widths of "0") holds about
+# w characters of ordinary Swedish text in Calibri 11; it is counted as 0.9 w, so that the text
+# also fits where LibreOffice has no Calibri (nor Carlito) and uses a wider font.
+LINE_HEIGHT = 15.0  # points, one line of Calibri 11 (Excel's default row)
+MAX_ROW_HEIGHT = 409.0  # points, the most Excel allows
+CHARACTERS_PER_WIDTH = 0.9
+# The matrix in print: this many bodies to a page width (A3 landscape, about 80 % scale).
+BODIES_PER_PAGE = 16
 _NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _BREAK = re.compile(r"\r\n?|[\x0b\x0c]")  # Windows line ends; Word's line and page breaks
@@ -110,91 +121,109 @@ def split_text(text: str, limit: int = EXCEL_CELL_LIMIT) -> list[str]:
 class Column:
     header: str
     width: float
-    wrap: bool = False
     key: bool = False  # repeated on continuation rows
+
+    @property
+    def characters_per_line(self) -> int:
+        return max(1, int(self.width * CHARACTERS_PER_WIDTH))
 
 
 _EXTRA_COLUMN = Column("", 10)
 _SAFE_LENGTH = EXCEL_CELL_LIMIT // 2  # shorter text always fits in one cell
 
 
+def line_count(text: str, characters_per_line: int) -> int:
+    """How many lines ``text`` takes wrapped in a column holding ``characters_per_line``
+    (an estimate that errs on the tall side: a word that does not fit moves whole)."""
+    if len(text) <= characters_per_line and "\n" not in text:
+        return 1
+    per_line = max(1, characters_per_line - 1)  # what is lost at the end of a wrapped line
+    return sum((len(part) + per_line - 1) // per_line or 1 for part in text.split("\n"))
+
+
+def row_height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT)
+
+
+# The workbook's default cell format (its first, which every cell without another has, in Excel
+# and in LibreOffice): the named font, at the top of the cell, text wrapped (nothing is cut off
+# at the next cell; every row is as high as its text). Text and numbers are written with it (no
+# format of their own, which also makes the file smaller and quicker to write); the others add
+# to it.
+DEFAULT_FORMAT = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top", "text_wrap": True}
+
+
+class _Formats:
+    """The workbook's cell formats, every one in the same named font (``DEFAULT_FORMAT``)."""
+
+    def __init__(self, workbook):
+        def add(**properties):
+            return workbook.add_format({**DEFAULT_FORMAT, **properties})
+
+        self.text = None  # the default format: wrapped
+        self.label = add(bold=True)
+        self.header = add(bold=True, bg_color=HEADER_COLOUR, pattern=1)
+        self.number = None  # the default format
+        self.date = add(num_format=DATE_FORMAT)
+        self.datetime = add(num_format=DATETIME_FORMAT)
+
+
 class _SheetWriter:
-    """One write-only sheet: settings first (they are written before the rows), then a bold,
-    frozen header row, then the rows; ``close`` sets the autofilter."""
+    """One constant-memory sheet: settings first, then a bold, frozen header row, then the rows
+    in order; ``close`` sets the autofilter over what was written."""
 
     def __init__(
         self,
-        workbook: Workbook,
+        workbook,
+        formats: _Formats,
         title: str,
         columns: Sequence[Column],
         *,
-        freeze: str = "A2",
+        freeze: tuple[int, int] = (1, 0),
         header: bool = True,
+        paper: int = A4,
     ):
-        self.ws = ws = workbook.create_sheet(title)
+        self.ws = ws = workbook.add_worksheet(title)
+        self.formats = formats
         self.columns = list(columns)
-        for i, column in enumerate(self.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.gridLines = True
-        self._header_style = self._style(font=_BOLD, fill=_HEADER_FILL, alignment=_WRAP)
-        self._label_style = self._style(font=_BOLD, alignment=_TOP)
-        self._wrap_style = self._style(alignment=_WRAP)
-        self._date_style = self._style(alignment=_TOP, number_format=DATE_FORMAT)
-        self._datetime_style = self._style(alignment=_TOP, number_format=DATETIME_FORMAT)
-        self.rows = 0
+        self._known: dict[str, tuple] = {}
+        self._per_line = [c.characters_per_line for c in self.columns]
+        self._row_info: dict = getattr(ws, "row_info", {})
+        self._row_sizes: dict = getattr(ws, "row_sizes", {})
+        # The summary sheet, with its chart, is short and keeps them (see ``_end_row``).
+        self._forget_rows = header and hasattr(ws, "previous_row")
+        for i, column in enumerate(self.columns):
+            ws.set_column(i, i, column.width)
+        ws.set_landscape()
+        ws.set_paper(paper)
+        ws.fit_to_pages(1, 0)
+        ws.hide_gridlines(0)  # gridlines on screen and in print
+        self.row = 0
         self.header = header
         if header:
-            ws.freeze_panes = freeze
-            ws.print_title_rows = "1:1"
-            self.ws.append([self._header_cell(c.header) for c in self.columns])
-            self.rows = 1
-
-    # Cells ----------------------------------------------------------------------------------
-    def _style(self, **attributes) -> StyleArray:
-        """A style, registered with the workbook once through the public setters; cells are
-        made with a copy of it (``Cell(…, style_array=…)``), since setting a cell's font or
-        alignment one by one costs a lookup per cell, which adds up over 100,000 cells, and a
-        named style costs more still. Reading the array back is the one use of a private
-        attribute (``_style``); test_summary_xlsx reads every style back from the file, so an
-        openpyxl that changed it would fail there."""
-        cell = WriteOnlyCell(self.ws)
-        for name, value in attributes.items():
-            setattr(cell, name, value)
-        return cell._style
-
-    def _styled(self, value, style: StyleArray | None) -> Cell:
-        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
-
-    def _text_cell(self, text: str, style: StyleArray | None = None) -> Cell:
-        """A cell that holds ``text`` as text, whatever it begins with (the app's one way of
-        writing text into a spreadsheet, ``remiss.core.spreadsheets``)."""
-        return as_text(self._styled(None, style), text)
-
-    def _header_cell(self, text: str) -> Cell:
-        return self._text_cell(text, self._header_style)
-
-    def _cell(self, value, column: Column):
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            return self._text_cell(value, self._wrap_style if column.wrap else None)
-        if isinstance(value, datetime):
-            value = to_local(value).replace(tzinfo=None) if value.tzinfo else value
-            style = self._datetime_style
-        elif isinstance(value, date):
-            style = self._date_style
-        else:
-            return value
-        return self._styled(value, style)
+            ws.freeze_panes(*freeze)
+            ws.repeat_rows(0)
+            self.header_row([c.header for c in self.columns])
 
     # Rows -----------------------------------------------------------------------------------
+    def header_row(self, headers: Sequence[str]) -> None:
+        """A row of bold, wrapped headers, as high as its longest header needs."""
+        lines = 1
+        for i, text in enumerate(headers):
+            text = clean_text(text)
+            if text:
+                write_text(self.ws, self.row, i, text, self.formats.header)
+                width = self.columns[i] if i < len(self.columns) else _EXTRA_COLUMN
+                lines = max(lines, line_count(text, width.characters_per_line))
+        self.ws.set_row(self.row, row_height(lines))
+        self.row += 1
+
     def append(self, values: Sequence, *, bold_first: bool = False) -> None:
         """One logical row; long text continues on as many rows as it needs."""
+        if self._write(values, bold_first):
+            return
+        # Text longer than a cell holds: the row again (its cells so far are overwritten; in
+        # constant_memory mode a row is written out only when the next one begins), split.
         values = [clean_text(v) if isinstance(v, str) else v for v in values]
         pieces = [split_text(v) if isinstance(v, str) and len(v) > _SAFE_LENGTH else [v] for v in values]
         columns = self.columns
@@ -203,45 +232,192 @@ class _SheetWriter:
             for i, (value, parts) in enumerate(zip(values, pieces, strict=True)):
                 column = columns[i] if i < len(columns) else _EXTRA_COLUMN
                 if k == 0:
-                    piece = parts[0]
+                    row.append(parts[0])
                 elif len(parts) > 1:
-                    piece = parts[k] if k < len(parts) else None
+                    row.append(parts[k] if k < len(parts) else None)
                 else:
-                    piece = value if column.key else None
-                if bold_first and i == 0 and isinstance(piece, str) and piece:
-                    row.append(self._text_cell(piece, self._label_style))
-                else:
-                    row.append(self._cell(piece, column))
-            self.ws.append(row)
-            self.rows += 1
+                    row.append(value if column.key else None)
+            written = self._write(row, bold_first, EXCEL_CELL_LIMIT)
+            assert written, "split_text leaves no piece too long"
+
+    def _text(self, i: int, value: str, limit: int = _SAFE_LENGTH):
+        """Text for column ``i`` as it is written: (text, format, lines it takes), or None when
+        it is longer than ``limit`` (below which any text fits in a cell)."""
+        column = self.columns[i] if i < len(self.columns) else _EXTRA_COLUMN
+        cell_format = self.formats.text
+        if column.key:
+            # Identifying text (names, numbers, titles): the same few strings on every row,
+            # cleaned and measured once (as many as the round has measures and bodies).
+            known = self._known.get(value)
+            if known is None:
+                if len(value) > limit:
+                    return None
+                clean = clean_text(value)
+                count = line_count(clean, column.characters_per_line)
+                known = self._known[value] = (clean, cell_format, count)
+            return known
+        if len(value) > limit:
+            return None
+        if _NEEDS_CLEANING.search(value) is not None:
+            value = clean_text(value)
+        per_line = column.characters_per_line if i >= len(self.columns) else self._per_line[i]
+        if len(value) > per_line or "\n" in value:
+            return value, cell_format, line_count(value, per_line)
+        return value, cell_format, 1
+
+    def _write(self, values: Sequence, bold_first: bool, limit: int = _SAFE_LENGTH) -> bool:
+        """Write one row; False, without moving on, when a text is longer than ``limit``."""
+        ws, row, formats = self.ws, self.row, self.formats
+        lines = 1
+        for i, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if type(value) is str:
+                text = self._text(i, value, limit)
+                if text is None:
+                    return False
+                value, cell_format, count = text
+                if bold_first and i == 0:
+                    cell_format = formats.label
+                if count > lines:
+                    lines = count
+                write_text(ws, row, i, value, cell_format, cleaned=True)
+            elif isinstance(value, datetime):
+                value = to_local(value).replace(tzinfo=None) if value.tzinfo else value
+                ws.write_datetime(row, i, value, formats.datetime)
+            elif isinstance(value, date):
+                ws.write_datetime(row, i, value, formats.date)
+            else:
+                ws.write_number(row, i, value, formats.number)
+        self._end_row(lines)
+        return True
+
+    def append_shared(
+        self, prefix: Sequence[str], rows: Iterable[Sequence[str]], suffix: Sequence[str]
+    ) -> None:
+        """Rows of text that begin and end with the same values (a measure's comments, after its
+        focus area, number and title, followed by its assessment): the shared cells are cleaned
+        and measured once, only the others row by row. Same cells as ``append`` row by row."""
+        shared = []
+        for i, value in enumerate(prefix):
+            shared.append((i, value))
+        middle = len(self.columns) - len(suffix) - len(prefix)
+        for j, value in enumerate(suffix):
+            shared.append((len(prefix) + middle + j, value))
+        prepared, lines_shared = [], 1
+        for i, value in shared:
+            if not value:
+                continue
+            text = self._text(i, value)
+            if text is None:  # too long for one cell: row by row, split
+                for row in rows:
+                    self.append((*prefix, *row, *suffix))
+                return
+            prepared.append((i, *text))
+            lines_shared = max(lines_shared, text[2])
+        ws, start = self.ws, len(prefix)
+        for values in rows:
+            texts = []
+            lines = lines_shared
+            for j, value in enumerate(values, start=start):
+                if value:
+                    text = self._text(j, value)
+                    if text is None:
+                        break
+                    texts.append((j, *text))
+                    if text[2] > lines:
+                        lines = text[2]
+            else:
+                row = self.row
+                for i, value, cell_format, _count in prepared:
+                    write_text(ws, row, i, value, cell_format, cleaned=True)
+                for j, value, cell_format, _count in texts:
+                    write_text(ws, row, j, value, cell_format, cleaned=True)
+                self._end_row(lines)
+                continue
+            self.append((*prefix, *values, *suffix))
+
+    def _end_row(self, lines: int) -> None:
+        ws, row = self.ws, self.row
+        if lines > 1:  # one line fits the default height
+            ws.set_row(row, row_height(lines))
+        if self._forget_rows and row and ws.previous_row > row - 1:
+            # XlsxWriter keeps every row's height (for placing images) even in constant_memory
+            # mode, where the row was written out as soon as this one began: forget it, so that
+            # memory stays flat however many rows (sheets without images only).
+            self._row_info.pop(row - 1, None)
+            self._row_sizes.pop(row - 1, None)
+        self.row += 1
 
     def blank(self) -> None:
-        self.ws.append([])
-        self.rows += 1
+        self.row += 1
 
     def close(self) -> None:
         if self.header:
-            last = get_column_letter(max(len(self.columns), 1))
-            self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 1)}"
+            self.ws.autofilter(0, 0, max(self.row - 1, 0), max(len(self.columns), 1) - 1)
 
 
-def write_xlsx(summary: Summary, stream: BinaryIO) -> None:
+def export_xlsx(round_or_id, stream: BinaryIO, now: datetime | None = None) -> SummaryStream:
+    """The export: the round's summary streamed from the database into an .xlsx workbook on
+    ``stream``; returns the summary's head (for the file name and the counts)."""
+    summary = stream_summary(round_or_id, now)
+    write_xlsx(summary, stream)
+    return summary
+
+
+def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
     """Write the summary as an .xlsx workbook to ``stream`` (a binary file or BytesIO)."""
-    workbook = Workbook(write_only=True)
-    _summary_sheet(workbook, summary)
-    _recipients_sheet(workbook, summary)
-    _comments_sheet(workbook, summary)
-    _matrix_sheet(workbook, summary)
-    _other_sheet(workbook, summary)
-    workbook.save(stream)
+    facts = summary.round
+    workbook = xlsx_workbook(stream, default_format_properties=dict(DEFAULT_FORMAT))
+    workbook.set_properties(
+        {
+            "title": clean_text(f"{facts.title} (dnr {facts.dnr})"),
+            "subject": "Sammanställning av remissvar",
+            "author": AUTHOR,
+            "manager": clean_text(facts.officer),
+            "company": COMPANY,
+            "created": to_local(facts.compiled_at).replace(tzinfo=None)
+            if facts.compiled_at.tzinfo
+            else facts.compiled_at,
+        }
+    )
+    formats = _Formats(workbook)
+    _summary_sheet(workbook, formats, summary)
+    _recipients_sheet(workbook, formats, summary)
+    comments = _comments_sheet(workbook, formats)
+    matrix = _matrix_sheet(workbook, formats, summary)
+    others = _other_sheet(workbook, formats)
+    # One pass over the comments, measure by measure, writing both sheets as it goes.
+    for section in _sections(summary):
+        _comment_rows(comments, section)
+        if section.measure is not None:
+            m = section.measure
+            matrix.append((m.number, m.title, m.assent, m.reject, m.commented, *m.matrix))
+    comments.close()
+    matrix.close()
+    for other in summary.other_comments:
+        others.append((other.organisation, other.text))
+    others.close()
+    workbook.close()
 
 
-def _summary_sheet(workbook: Workbook, summary: Summary) -> None:
+def _sections(summary: Summary | SummaryStream) -> Iterator[Section]:
+    if isinstance(summary, SummaryStream):
+        yield from summary.sections()
+        return
+    for area in summary.focus_areas:
+        yield Section(area, None, area.comments)
+        for measure in area.measures:
+            yield Section(area, measure, measure.comments)
+
+
+def _summary_sheet(workbook, formats: _Formats, summary) -> None:
     facts, counts = summary.round, summary.counts
     sheet = _SheetWriter(
         workbook,
+        formats,
         SUMMARY_SHEET,
-        [Column("", 34, key=True), Column("", 70, wrap=True)],
+        [Column("", 34, key=True), Column("", 70)],
         header=False,
     )
     rows = [
@@ -265,46 +441,44 @@ def _summary_sheet(workbook: Workbook, summary: Summary) -> None:
     ):
         sheet.append((label, value), bold_first=True)
     sheet.blank()
-    sheet.ws.append([sheet._header_cell("Ställningstagande"), sheet._header_cell("Antal")])
-    sheet.rows += 1
-    first = sheet.rows + 1
+    header = sheet.row
+    sheet.header_row(["Ställningstagande", "Antal"])
     for position in counts.positions:
         sheet.append((position.label, position.count))
-    last = sheet.rows
+    last = sheet.row - 1
     sheet.blank()
     sheet.append(("Stadsledningskontorets bedömning", facts.assessment), bold_first=True)
     sheet.append(("Ändringar i förslaget", facts.assessment_changes), bold_first=True)
 
-    chart = BarChart()
-    chart.type = "bar"
-    chart.style = 10
-    chart.title = "Ställningstaganden"
-    chart.y_axis.title = "Antal remissinstanser"
-    chart.y_axis.majorUnit = 1
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend = None
-    data = Reference(sheet.ws, min_col=2, min_row=first - 1, max_row=last)
-    categories = Reference(sheet.ws, min_col=1, min_row=first, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(categories)
-    chart.width, chart.height = 16, 7.5
-    sheet.ws.add_chart(chart, "D2")
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": [SUMMARY_SHEET, header, 1],
+            "categories": [SUMMARY_SHEET, header + 1, 0, last, 0],
+            "values": [SUMMARY_SHEET, header + 1, 1, last, 1],
+        }
+    )
+    chart.set_style(10)
+    chart.set_title({"name": "Ställningstaganden", "name_font": {"name": FONT_NAME, "size": 12}})
+    # In a bar chart the values run along the horizontal (x) axis.
+    chart.set_x_axis({"name": "Antal remissinstanser", "major_unit": 1, "min": 0})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 605, "height": 283})  # 16 × 7.5 cm
+    sheet.ws.insert_chart("D2", chart)
     sheet.close()
 
 
-def _recipients_sheet(workbook: Workbook, summary: Summary) -> None:
+def _recipients_sheet(workbook, formats: _Formats, summary) -> None:
     widths = (36, 12, 26, 12, 11, 26, 36, 70)
     columns = [
         Column(
             header,
             width,
-            wrap=header in ("Beslut", "Synpunkter", "Status"),
             key=header == "Remissinstans",
         )
         for header, width in zip(RECIPIENT_HEADERS, widths, strict=True)
     ]
-    sheet = _SheetWriter(workbook, RECIPIENTS_SHEET, columns)
+    sheet = _SheetWriter(workbook, formats, RECIPIENTS_SHEET, columns)
     for r in summary.recipients:
         sheet.append(
             (
@@ -321,81 +495,62 @@ def _recipients_sheet(workbook: Workbook, summary: Summary) -> None:
     sheet.close()
 
 
-def _comments_sheet(workbook: Workbook, summary: Summary) -> None:
+def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
     widths = (30, 7, 40, 30, 16, 70, 50)
     columns = [
         Column(
             header,
             width,
-            wrap=header in ("Insats", "Synpunkt", "Bedömning"),
             key=header in ("Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande"),
         )
         for header, width in zip(COMMENT_HEADERS, widths, strict=True)
     ]
-    sheet = _SheetWriter(workbook, COMMENTS_SHEET, columns)
-    for area in summary.focus_areas:
-        heading = area.heading
-        if area.comments or area.assessment:
-            for comment in area.comments or [None]:
-                sheet.append(
-                    (
-                        heading,
-                        area.number,
-                        WHOLE_FOCUS_AREA,
-                        comment.organisation if comment else None,
-                        comment.position if comment else None,
-                        comment.text if comment else None,
-                        area.assessment,
-                    )
-                )
-        for measure in area.measures:
-            if not measure.comments and not measure.assessment:
-                continue
-            for comment in measure.comments or [None]:
-                sheet.append(
-                    (
-                        heading,
-                        measure.number,
-                        measure.title,
-                        comment.organisation if comment else None,
-                        comment.position if comment else None,
-                        comment.text if comment else None,
-                        measure.assessment,
-                    )
-                )
-    sheet.close()
+    return _SheetWriter(workbook, formats, COMMENTS_SHEET, columns)
 
 
-def _matrix_sheet(workbook: Workbook, summary: Summary) -> None:
-    columns = [
+def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
+    area, measure = section.area, section.measure
+    if measure is None:
+        number, title, assessment = area.number, WHOLE_FOCUS_AREA, area.assessment
+    else:
+        number, title, assessment = measure.number, measure.title, measure.assessment
+    if not section.comments and not assessment:
+        return
+    heading = area.heading
+    if not section.comments:
+        sheet.append((heading, number, title, None, None, None, assessment))
+    sheet.append_shared(
+        (heading, number, title),
+        ((c.organisation, c.position, c.text) for c in section.comments),
+        (assessment,),
+    )
+
+
+def _matrix_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
+    """Measures down, bodies across. In print: A3 landscape, the header row and the measure
+    columns (A–E) repeated on every page, and a page width for every ``BODIES_PER_PAGE`` bodies,
+    so that 16 bodies print at about 80 % on one A3 width and 300 at the same size over 19."""
+    fixed = [
         Column("Nr", 7, key=True),
-        Column("Insats", 45, wrap=True, key=True),
+        Column("Insats", 30, key=True),
         Column("Tillstyrker", 11),
         Column("Avstyrker", 11),
         Column("Synpunkter", 11),
-        *(Column(r.organisation, 14, wrap=False) for r in summary.recipients),
     ]
-    sheet = _SheetWriter(workbook, MATRIX_SHEET, columns, freeze="C2")
-    for measure in summary.measures:
-        sheet.append(
-            (
-                measure.number,
-                measure.title,
-                measure.assent,
-                measure.reject,
-                measure.commented,
-                *measure.matrix,
-            )
-        )
-    sheet.close()
+    bodies = [Column(r.organisation, 12) for r in summary.recipients]
+    sheet = _SheetWriter(workbook, formats, MATRIX_SHEET, [*fixed, *bodies], freeze=(1, 2), paper=A3)
+    ws = sheet.ws
+    pages = max(1, -(-len(bodies) // BODIES_PER_PAGE))
+    ws.fit_to_pages(pages, 0)
+    ws.repeat_columns(0, len(fixed) - 1)
+    ws.set_margins(left=0.4, right=0.4)
+    ws.set_v_pagebreaks([len(fixed) + k * BODIES_PER_PAGE for k in range(1, pages)])
+    return sheet
 
 
-def _other_sheet(workbook: Workbook, summary: Summary) -> None:
-    columns = [Column("Remissinstans", 36, key=True), Column("Synpunkt", 100, wrap=True)]
-    sheet = _SheetWriter(workbook, OTHER_SHEET, columns)
-    for other in summary.other_comments:
-        sheet.append((other.organisation, other.text))
-    sheet.close()
+def _other_sheet(workbook, formats: _Formats) -> _SheetWriter:
+    columns = [Column("Remissinstans", 36, key=True), Column("Synpunkt", 100)]
+    return _SheetWriter(workbook, formats, OTHER_SHEET, columns)
 
 
 def safe_dnr(dnr: str) -> str:
