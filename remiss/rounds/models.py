@@ -33,8 +33,31 @@ class AnswerStatus(LabelledEnum):
 
 
 class MeasureKind(LabelledEnum):
+    """A row of a round's structure: a measure (insats, numbered ``1:2`` inside its focus area,
+    may take Tillstyrker/Avstyrker) or a question (remissfråga, numbered ``3`` in the round,
+    takes a free-text answer and no position)."""
+
     MEASURE = ("measure", "Insats")
     QUESTION = ("question", "Fråga")
+
+
+class AreaKind(LabelledEnum):
+    """A group of a round's structure: a focus area holding measures, a headed section holding
+    questions, or the questions that stand under no heading of their own."""
+
+    FOCUS_AREA = ("focus_area", "Fokusområde")
+    SECTION = ("section", "Sektion")
+    QUESTIONS = ("questions", "Frågor")
+
+
+# The words of a round's structure, written once. Every page, e-mail and spreadsheet that names
+# the structure asks the round, area or item for them.
+STRUCTURE_HEADINGS = {
+    (True, False): "Fokusområden och insatser",
+    (False, True): "Frågor",
+    (True, True): "Fokusområden, insatser och frågor",
+    (False, False): "Fokusområden och insatser",
+}
 
 
 class Round(db.Model):
@@ -222,7 +245,44 @@ class Round(db.Model):
 
     @property
     def measures(self) -> list[Measure]:
+        """Every row of the structure, measures and questions, in the round's order."""
         return [m for area in self.focus_areas for m in area.measures]
+
+    @property
+    def questions(self) -> list[Measure]:
+        return [m for m in self.measures if m.is_question]
+
+    # The structure's words ----------------------------------------------------------------------
+    @property
+    def asks_questions(self) -> bool:
+        """The round asks questions (remissfrågor), alone or beside measures."""
+        return any(area.holds_questions for area in self.focus_areas)
+
+    @property
+    def lists_measures(self) -> bool:
+        """The round lists focus areas and measures (an action plan), alone or beside questions."""
+        return any(area.is_focus_area for area in self.focus_areas)
+
+    @property
+    def is_mixed(self) -> bool:
+        return self.asks_questions and self.lists_measures
+
+    @property
+    def structure_heading(self) -> str:
+        """``Fokusområden och insatser``, ``Frågor`` or both, for page and sheet headings."""
+        return STRUCTURE_HEADINGS[(self.lists_measures, self.asks_questions)]
+
+    @property
+    def structure_words(self) -> str:
+        """The same in running text: ``fokusområden och insatser`` …"""
+        return self.structure_heading.lower()
+
+    @property
+    def item_words(self) -> str:
+        """What one answers to, in running text: ``insatser``, ``frågor``, ``insatser och frågor``."""
+        if self.is_mixed:
+            return "insatser och frågor"
+        return "frågor" if self.asks_questions else "insatser"
 
     @property
     def has_structure(self) -> bool:
@@ -335,11 +395,18 @@ class Round(db.Model):
 
 
 class FocusArea(db.Model):
+    """A group of the round's structure: a focus area (fokusområde) with its measures, a section
+    (sektion) with its questions under a heading, or questions under no heading (``kind``).
+    The groups of a round are numbered in one series; a section is shown by its title."""
+
     __tablename__ = "focus_area"
     __table_args__ = (sa.UniqueConstraint("round_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AreaKind] = mapped_column(
+        str_enum(AreaKind, "area_kind"), default=AreaKind.FOCUS_AREA, server_default="focus_area"
+    )
     number: Mapped[str] = mapped_column(sa.String(10))
     title: Mapped[str] = mapped_column(sa.String(500))
     position: Mapped[int] = mapped_column(default=0)
@@ -351,8 +418,51 @@ class FocusArea(db.Model):
     )
 
     @property
+    def is_focus_area(self) -> bool:
+        return self.kind is AreaKind.FOCUS_AREA
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind is AreaKind.SECTION
+
+    @property
+    def holds_questions(self) -> bool:
+        """A section or a headless group: its rows are questions."""
+        return self.kind is not AreaKind.FOCUS_AREA
+
+    @property
+    def has_heading(self) -> bool:
+        """Questions under no heading are shown without one."""
+        return self.kind is not AreaKind.QUESTIONS
+
+    @property
+    def takes_answer(self) -> bool:
+        """A focus area takes a position and comment of its own; a section's answers are its
+        questions'."""
+        return self.kind is AreaKind.FOCUS_AREA
+
+    @property
+    def item_kind(self) -> MeasureKind:
+        """What its rows are."""
+        return MeasureKind.QUESTION if self.holds_questions else MeasureKind.MEASURE
+
+    @property
     def label(self) -> str:
-        return f"Fokusområde {self.number}"
+        """``Fokusområde 2``, ``Sektion 1`` or ``Frågor``."""
+        if self.kind is AreaKind.QUESTIONS:
+            return self.kind.label
+        return f"{self.kind.label} {self.number}"
+
+    @property
+    def heading(self) -> str:
+        """The heading on every page: ``Fokusområde 2: Titel``; a section by its title."""
+        if self.kind is AreaKind.FOCUS_AREA:
+            return f"{self.label}: {self.title}"
+        return self.title or self.label
+
+    @property
+    def items_words(self) -> str:
+        return "frågor" if self.holds_questions else "insatser"
 
 
 class Measure(db.Model):
@@ -374,8 +484,27 @@ class Measure(db.Model):
     focus_area: Mapped[FocusArea] = relationship(back_populates="measures")
 
     @property
+    def is_question(self) -> bool:
+        return self.kind is MeasureKind.QUESTION
+
+    @property
+    def takes_position(self) -> bool:
+        """A measure may take Tillstyrker/Avstyrker; a question takes a free-text answer only."""
+        return self.kind is MeasureKind.MEASURE
+
+    @property
     def label(self) -> str:
+        """``Insats 1:2`` or ``Fråga 3``."""
         return f"{self.kind.label} {self.number}"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}: {self.title}"
+
+    @property
+    def answer_word(self) -> str:
+        """What an organisation writes on it: ``Svar`` to a question, ``Synpunkter`` on a measure."""
+        return "Svar" if self.is_question else "Synpunkter"
 
 
 class Recipient(db.Model):
