@@ -10,21 +10,52 @@ from datetime import date
 import sqlalchemy as sa
 
 from remiss.core.time import local_today
+from remiss.core.types import LabelledEnum
 from remiss.extensions import db
-from remiss.rounds.models import MeasureKind, Recipient, Round, RoundStatus
+from remiss.rounds.models import AreaKind, MeasureKind, Recipient, Round, RoundStatus
 
 # Paste import ----------------------------------------------------------------------------------
+# What a Word document's headings and table of contents give, one line each:
+#   Fokusområde 1: Titel · Insats 1:1 Titel · Fråga 3 Titel · Sektion: Titel
+#   1. Titel · 1) Titel · 1.1 Titel · 3. Har nämnden …? · Har nämnden …? · • Titel
+# with the layout around them: page numbers after dot leaders, tabs or spaces, bullets, tabs.
+# The layout is stripped, the titles kept exactly as written.
 
-# Between a number and its title: a colon, a dash of any length, a full stop, or only spaces.
-_SEPARATOR = r"\s*(?:[:.\-–—]\s*)?"
-_AREA_LINE = re.compile(rf"^fokusområde\s+(?P<number>\d{{1,3}}){_SEPARATOR}(?P<title>.*)$", re.IGNORECASE)
-_MEASURE_LINE = re.compile(
-    rf"^(?P<kind>insats|remissfråga|fråga)\s+(?P<area>\d{{1,3}})\s*[:.]\s*(?P<number>\d{{1,3}})"
-    rf"{_SEPARATOR}(?P<title>.*)$",
-    re.IGNORECASE,
-)
 AREA_TITLE_MAX = 500
 MEASURE_TITLE_MAX = 1000
+
+
+class ReadAs(LabelledEnum):
+    """How numbered lines without a keyword are read."""
+
+    AUTO = ("auto", "Avgör efter innehållet")
+    MEASURES = ("measures", "Fokusområden och insatser")
+    QUESTIONS = ("questions", "Frågor, eventuellt under rubriker")
+
+
+_BULLET = re.compile(r"^(?:[•·▪■□●○◦‣∙*>]|[-–—](?=\s))\s*")
+# A page number at the end: after a tab, a dot leader or several spaces, or (in a line that is
+# numbered or has a keyword) after a single space.
+_PAGE_AFTER_LEADER = re.compile(
+    r"(?:\t|\s*(?:\.\s*){2,}|\s*…{2,}\s*|\s*(?:…\s*){2,}|\s*_{2,}\s*|\s{2,})[\s.…_]*(\d{1,4})\s*$"
+)
+# A table of contents' own heading.
+_CONTENTS_HEADING = re.compile(r"^(?:innehåll|innehållsförteckning)$", re.IGNORECASE)
+_PAGE_AFTER_SPACE = re.compile(r"(?<=\S)\s(\d{1,3})$")
+_SEP = r"\s*(?:[:.)\-–—]\s*)?"
+_KEYWORD_AREA = re.compile(rf"^fokusområde\s+(?P<a>\d{{1,3}}){_SEP}(?P<title>.*)$", re.IGNORECASE)
+_KEYWORD_SECTION = re.compile(
+    rf"^(?:sektion|avsnitt)(?:\s+(?P<a>\d{{1,3}}))?{_SEP}(?P<title>.*)$", re.IGNORECASE
+)
+_KEYWORD_MEASURE = re.compile(
+    rf"^insats\s+(?P<a>\d{{1,3}})\s*[:.]\s*(?P<b>\d{{1,3}}){_SEP}(?P<title>.*)$", re.IGNORECASE
+)
+_KEYWORD_QUESTION = re.compile(
+    rf"^(?:remiss)?fråga\s+(?P<a>\d{{1,3}})(?:\s*[:.]\s*(?P<b>\d{{1,3}}))?{_SEP}(?P<title>.*)$", re.IGNORECASE
+)
+_THIRD_LEVEL = re.compile(r"^\d{1,3}[.:]\d{1,3}[.:]\d{1,3}")
+_SUB = re.compile(r"^(?P<a>\d{1,3})[.:](?P<b>\d{1,3})(?:[.):]\s*|\s+)(?P<title>\S.*)$")
+_TOP = re.compile(r"^(?P<a>\d{1,3})(?:[.):]\s*|\s+)(?P<title>\D.*)$")
 
 
 @dataclass
@@ -34,6 +65,10 @@ class ParsedMeasure:
     title: str
     kind: MeasureKind
 
+    @property
+    def label(self) -> str:
+        return f"{self.kind.label} {self.number}"
+
 
 @dataclass
 class ParsedArea:
@@ -41,12 +76,35 @@ class ParsedArea:
     number: str
     title: str
     measures: list[ParsedMeasure] = field(default_factory=list)
+    kind: AreaKind = AreaKind.FOCUS_AREA
+
+    @property
+    def label(self) -> str:
+        return self.kind.label if self.kind is AreaKind.QUESTIONS else f"{self.kind.label} {self.number}"
+
+    @property
+    def heading(self) -> str:
+        if self.kind is AreaKind.FOCUS_AREA:
+            return f"{self.label}: {self.title}"
+        return self.title or self.label
+
+
+@dataclass
+class LineReading:
+    """One pasted line and what it was read as, for the preview."""
+
+    line: int
+    text: str
+    reading: str = ""
+    problem: str = ""
+    note: str = ""
 
 
 @dataclass
 class ParsedStructure:
     areas: list[ParsedArea] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    lines: list[LineReading] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,71 +112,287 @@ class ParsedStructure:
 
     @property
     def measure_count(self) -> int:
+        """Measures and questions."""
         return sum(len(area.measures) for area in self.areas)
 
+    @property
+    def summary(self) -> str:
+        """``2 fokusområden, 3 insatser och 4 frågor``."""
+        kinds = [m.kind for area in self.areas for m in area.measures]
+        parts = []
+        counts = [
+            (sum(a.kind is AreaKind.FOCUS_AREA for a in self.areas), "fokusområde", "fokusområden"),
+            (sum(a.kind is AreaKind.SECTION for a in self.areas), "sektion", "sektioner"),
+            (kinds.count(MeasureKind.MEASURE), "insats", "insatser"),
+            (kinds.count(MeasureKind.QUESTION), "fråga", "frågor"),
+        ]
+        for count, one, many in counts:
+            if count:
+                parts.append(f"{count} {one if count == 1 else many}")
+        if not parts:
+            return "ingenting"
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
 
-def parse_structure(text: str, existing_area_numbers=()) -> ParsedStructure:
-    """Read a pasted table of contents: ``Fokusområde 2: Titel``, ``Insats 2:1 Titel``,
-    ``Fråga 1:1 Titel``, one a line. Blank lines are skipped; every line that cannot be read is
-    named by its number. A pure function: nothing touches the database."""
+
+@dataclass
+class _Token:
+    line: int
+    text: str  # as pasted (whitespace tidied), for the preview
+    form: str  # area, section, measure, question, top, sub, plain, third
+    a: int | None = None
+    b: int | None = None
+    title: str = ""
+    note: str = ""
+
+    @property
+    def asks(self) -> bool:
+        return self.title.endswith("?")
+
+
+def _strip_page_number(title: str, numbered: bool) -> tuple[str, str]:
+    """The title without a trailing page number, and a note saying what was removed."""
+    match = _PAGE_AFTER_LEADER.search(title)
+    if match is None and numbered:
+        match = _PAGE_AFTER_SPACE.search(title)
+    if match is None or not re.search(r"[^\W\d_]", title[: match.start()]):
+        return title, ""
+    return title[: match.start()].rstrip(), f"sidnummer {match.group(1)} borttaget"
+
+
+def _tokenise(number: int, raw: str) -> _Token | None:
+    text = raw.replace("\u00a0", " ").replace("\u2007", " ").replace("\u202f", " ").strip()
+    if not text:
+        return None
+    shown = " ".join(text.split())
+    text = _BULLET.sub("", text, count=1)
+    forms = (
+        ("area", _KEYWORD_AREA),
+        ("section", _KEYWORD_SECTION),
+        ("measure", _KEYWORD_MEASURE),
+        ("question", _KEYWORD_QUESTION),
+        ("sub", _SUB),
+        ("top", _TOP),
+    )
+    if _THIRD_LEVEL.match(text):
+        return _Token(number, shown, "third")
+    for form, pattern in forms:
+        if match := pattern.match(text):
+            groups = match.groupdict()
+            title, note = _strip_page_number(match["title"], numbered=True)
+            return _Token(
+                number,
+                shown,
+                form,
+                int(groups["a"]) if groups.get("a") else None,
+                int(groups["b"]) if groups.get("b") else None,
+                " ".join(title.split()).strip(),
+                note,
+            )
+    title, note = _strip_page_number(text, numbered=False)
+    return _Token(number, shown, "plain", title=" ".join(title.split()).strip(), note=note)
+
+
+def parse_structure(
+    text: str,
+    existing_area_numbers=(),
+    existing_question_numbers=(),
+    read_as: ReadAs | str = ReadAs.AUTO,
+) -> ParsedStructure:
+    """Read a pasted table of contents or list of questions (see the forms above). Blank lines are
+    skipped; every line is given its reading, and every line that cannot be read is named by its
+    number. Questions keep a number they are given (``Fråga 3``, ``3. …?``) and are otherwise
+    numbered on from the last. A pure function: nothing touches the database."""
+    read_as = ReadAs(read_as)
     result = ParsedStructure()
+    tokens = [t for n, raw in enumerate((text or "").splitlines(), start=1) if (t := _tokenise(n, raw))]
+    cue_measures = any(t.form in ("area", "measure") for t in tokens)
+    cue_questions = any(t.form in ("question", "section") or t.asks for t in tokens)
+    questions_document = read_as is ReadAs.QUESTIONS or (
+        read_as is ReadAs.AUTO and cue_questions and not cue_measures
+    )
+
     taken_areas = {str(n) for n in existing_area_numbers}
+    taken_questions = {str(n) for n in existing_question_numbers}
     seen_measures: set[str] = set()
+    readings: dict[int, LineReading] = {t.line: LineReading(t.line, t.text, note=t.note) for t in tokens}
+    unnumbered: list[ParsedArea] = []  # groups numbered once every given number is known
     current: ParsedArea | None = None
+    current_refused = False
+    current_explicit_area = False  # a "Fokusområde N" heading: may turn out to hold questions
 
-    def problem(number: int, what: str) -> None:
-        result.problems.append(f"Rad {number}: {what}")
+    def problem(token: _Token, what: str) -> None:
+        result.problems.append(f"Rad {token.line}: {what}")
+        readings[token.line].problem = what
 
-    for number, raw in enumerate((text or "").splitlines(), start=1):
-        line = " ".join(raw.replace("\u00a0", " ").split())
-        if not line:
-            continue
-        if match := _AREA_LINE.match(line):
-            area_number = str(int(match["number"]))
-            title = match["title"].strip()
-            # A refused focus area still heads its lines, so they are checked but not added.
-            current = ParsedArea(number, area_number, title)
-            if not title:
-                problem(number, f"fokusområde {area_number} saknar rubrik.")
-            elif len(title) > AREA_TITLE_MAX:
-                problem(number, f"rubriken är längre än {AREA_TITLE_MAX} tecken.")
-            elif area_number in taken_areas:
-                problem(number, f"fokusområde {area_number} finns redan.")
-            else:
-                result.areas.append(current)
-            taken_areas.add(area_number)
-            continue
-        if match := _MEASURE_LINE.match(line):
-            kind = MeasureKind.MEASURE if match["kind"].lower() == "insats" else MeasureKind.QUESTION
-            label = kind.label.lower()
-            measure_number = f"{int(match['area'])}:{int(match['number'])}"
-            title = match["title"].strip()
-            if current is None:
-                problem(number, f"{label} {measure_number} står inte under något fokusområde.")
-            elif str(int(match["area"])) != current.number:
-                problem(
-                    number,
-                    f"{label} {measure_number} hör inte till fokusområde {current.number} "
-                    f"(numret ska börja med {current.number}:).",
-                )
-            elif not title:
-                problem(number, f"{label} {measure_number} saknar rubrik.")
-            elif len(title) > MEASURE_TITLE_MAX:
-                problem(number, f"rubriken är längre än {MEASURE_TITLE_MAX} tecken.")
-            elif measure_number in seen_measures:
-                problem(number, f"{label} {measure_number} finns redan.")
-            else:
-                current.measures.append(ParsedMeasure(number, measure_number, title, kind))
-            seen_measures.add(measure_number)
-            continue
-        shown = line if len(line) <= 60 else line[:57] + "…"
-        problem(
-            number,
-            f"”{shown}” kan inte läsas. Skriv ”Fokusområde 1: Rubrik”, ”Insats 1:1 Rubrik” "
-            "eller ”Fråga 1:1 Rubrik”.",
+    def read(token: _Token, item) -> None:
+        readings[token.line].reading = (
+            item.heading if isinstance(item, ParsedArea) else (f"{item.label}: {item.title}")
         )
+
+    def children_of(index: int, parent: int) -> list[_Token]:
+        children = []
+        for token in tokens[index + 1 :]:
+            if token.form in ("sub", "measure") and token.a == parent:
+                children.append(token)
+            elif token.form in ("area", "section", "top"):
+                break
+        return children
+
+    def next_is_question(index: int) -> bool:
+        for token in tokens[index + 1 :]:
+            return (
+                token.form == "question"
+                or token.asks
+                or (questions_document and token.form in ("top", "sub"))
+            )
+        return False
+
+    def open_area(token: _Token, kind: AreaKind, number: int | None, title: str) -> ParsedArea:
+        nonlocal current, current_refused, current_explicit_area
+        area = ParsedArea(token.line, str(number) if number is not None else "", title, kind=kind)
+        current, current_refused, current_explicit_area = area, False, False
+        name = f"{kind.label.lower()} {area.number}".strip()
+        if kind is not AreaKind.QUESTIONS and not title:
+            problem(token, f"{name} saknar rubrik.")
+        elif len(title) > AREA_TITLE_MAX:
+            problem(token, f"rubriken är längre än {AREA_TITLE_MAX} tecken.")
+        elif area.number and area.number in taken_areas:
+            problem(token, f"{name} finns redan.")
+        else:
+            result.areas.append(area)
+            if not area.number:
+                unnumbered.append(area)
+            read(token, area)
+            if area.number:
+                taken_areas.add(area.number)
+            return area
+        current_refused = True
+        if area.number:
+            taken_areas.add(area.number)
+        return area
+
+    def headless(token: _Token) -> ParsedArea:
+        return open_area(token, AreaKind.QUESTIONS, None, "")
+
+    def add_question(token: _Token, number: int | None) -> None:
+        nonlocal current
+        if current is None or (current.kind is AreaKind.FOCUS_AREA and current.measures):
+            current = headless(token)
+        elif current.kind is AreaKind.FOCUS_AREA:
+            current.kind = AreaKind.SECTION  # a focus area heading over questions only
+            if not current_refused:
+                readings[current.line].reading = current.heading
+        if number is None:
+            given = [int(n) for n in taken_questions if n.isdigit()]
+            number = max(given, default=0) + 1
+        question = ParsedMeasure(token.line, str(number), token.title, MeasureKind.QUESTION)
+        if not token.title:
+            problem(token, f"fråga {number} saknar rubrik.")
+        elif len(token.title) > MEASURE_TITLE_MAX:
+            problem(token, f"rubriken är längre än {MEASURE_TITLE_MAX} tecken.")
+        elif str(number) in taken_questions:
+            problem(token, f"fråga {number} finns redan.")
+        elif not current_refused:
+            current.measures.append(question)
+            read(token, question)
+        taken_questions.add(str(number))
+
+    def add_measure(token: _Token) -> None:
+        number = f"{token.a}:{token.b}"
+        label = f"insats {number}"
+        if current is None or current.kind is AreaKind.QUESTIONS:
+            problem(token, f"{label} står inte under något fokusområde.")
+        elif current.kind is not AreaKind.FOCUS_AREA:
+            problem(token, f"{label} står under en rubrik med frågor; insatser hör till ett fokusområde.")
+        elif str(token.a) != current.number:
+            problem(
+                token,
+                f"{label} hör inte till fokusområde {current.number} "
+                f"(numret ska börja med {current.number}:).",
+            )
+        elif not token.title:
+            problem(token, f"{label} saknar rubrik.")
+        elif len(token.title) > MEASURE_TITLE_MAX:
+            problem(token, f"rubriken är längre än {MEASURE_TITLE_MAX} tecken.")
+        elif number in seen_measures:
+            problem(token, f"{label} finns redan.")
+        elif not current_refused:
+            measure = ParsedMeasure(token.line, number, token.title, MeasureKind.MEASURE)
+            current.measures.append(measure)
+            read(token, measure)
+        seen_measures.add(number)
+
+    for index, token in enumerate(tokens):
+        if token.form == "area":
+            kind = AreaKind.SECTION if read_as is ReadAs.QUESTIONS else AreaKind.FOCUS_AREA
+            open_area(token, kind, token.a, token.title)
+            current_explicit_area = True
+        elif token.form == "section":
+            open_area(token, AreaKind.SECTION, token.a, token.title)
+        elif token.form == "measure":
+            add_measure(token)
+        elif token.form == "question":
+            add_question(token, token.a if token.b is None else None)
+            if token.b is not None:
+                readings[token.line].note = f"numrerad {token.a}:{token.b} i texten"
+        elif token.form == "top":
+            children = children_of(index, token.a)
+            if token.asks and not children:
+                add_question(token, token.a)
+            elif children:
+                subs_ask = all(c.asks for c in children)
+                if read_as is ReadAs.QUESTIONS or (
+                    read_as is ReadAs.AUTO and (subs_ask or questions_document)
+                ):
+                    open_area(token, AreaKind.SECTION, token.a, token.title)
+                else:
+                    open_area(token, AreaKind.FOCUS_AREA, token.a, token.title)
+            elif read_as is ReadAs.MEASURES or (read_as is ReadAs.AUTO and cue_measures):
+                open_area(token, AreaKind.FOCUS_AREA, token.a, token.title)
+            else:
+                add_question(token, token.a)
+        elif token.form == "sub":
+            if current is not None and current.kind is AreaKind.FOCUS_AREA and current.number == str(token.a):
+                if (
+                    current_explicit_area
+                    and not current.measures
+                    and (read_as is ReadAs.QUESTIONS or (read_as is ReadAs.AUTO and token.asks))
+                ):
+                    add_question(token, None)
+                else:
+                    add_measure(token)
+            elif current is not None and current.kind is AreaKind.SECTION:
+                add_question(token, None)
+                readings[token.line].note = f"numrerad {token.a}.{token.b} i texten"
+            else:
+                problem(token, f"{token.a}.{token.b} står inte under någon rubrik med nummer {token.a}.")
+        elif token.form == "third":
+            problem(token, "en tredje nivå (t.ex. 1.2.3) läses inte. Ta bort raden eller skriv om den.")
+        elif _CONTENTS_HEADING.match(token.title):
+            readings[token.line].note = "innehållsförteckningens rubrik"
+        elif token.asks:
+            add_question(token, None)
+        elif next_is_question(index) and token.title:
+            open_area(token, AreaKind.SECTION, None, token.title)
+        else:
+            shown = token.text if len(token.text) <= 60 else token.text[:57] + "…"
+            problem(
+                token,
+                f"”{shown}” kan inte läsas. Skriv ”Fokusområde 1: Rubrik”, ”Insats 1:1 Rubrik”, "
+                "”Fråga 1 Rubrik” eller ”1. Rubrik”, eller ta bort raden.",
+            )
+
+    # Groups without a number of their own take the next free ones, in order.
+    for area in unnumbered:
+        given = [int(n) for n in taken_areas if n.isdigit()]
+        area.number = str(max(given, default=0) + 1)
+        taken_areas.add(area.number)
+    result.lines = [readings[t.line] for t in tokens]
+    for reading in result.lines:
+        if not reading.reading and not reading.problem:
+            reading.reading = "hoppas över"
     if not result.areas and not result.problems:
-        result.problems.append("Klistra in minst ett fokusområde.")
+        result.problems.append("Klistra in minst ett fokusområde, en insats eller en fråga.")
     return result
 
 
