@@ -113,6 +113,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # The structure (focus areas, measures): the officer describes it.
     "rounds.structure": {GET: OFFICERS},
     "rounds.paste_structure": {GET: OFFICERS, POST: OFFICERS},
+    "rounds.propose_structure": {GET: OFFICERS},
     "rounds.add_focus_area": {POST: OFFICERS},
     "rounds.edit_focus_area": {GET: OFFICERS, POST: OFFICERS},
     "rounds.move_focus_area": {POST: OFFICERS},

@@ -44,14 +44,14 @@ def test_paste_shows_a_preview_and_saves_only_when_confirmed(app, client, office
     preview = client.post(url, data={"text": PASTED, "preview": "1"})
     assert preview.status_code == 200
     assert "Förhandsvisning" in preview.text
-    assert "2 fokusområden och 3 insatser eller frågor läggs till" in preview.text
-    assert "Insats 2:2 Utveckla och förstärka cylindermodellen" in preview.text
+    assert "2 fokusområden och 3 insatser läggs till" in preview.text
+    assert "Insats 2:2: Utveckla och förstärka cylindermodellen" in preview.text
     assert structure_of(app, round_id) == []
 
     response = client.post(url, data={"text": PASTED, "confirm": "1"})
     assert response.status_code == 302
     assert (
-        "2 fokusområden och 3 insatser eller frågor är tillagda"
+        "2 fokusområden och 3 insatser är tillagda"
         in client.get(response.headers["Location"]).text
     )
     assert structure_of(app, round_id) == [
@@ -74,13 +74,13 @@ def test_paste_shows_a_preview_and_saves_only_when_confirmed(app, client, office
 def test_paste_with_unreadable_lines_names_them_and_saves_nothing(app, client, officer):
     round_id = empty_round(app)
     text = (
-        "Fokusområde 1: Förutsättningar\nFråga 1:1 Ekonomiska förutsättningar\nSe bilaga 3\nFråga 2:1 Fel\n"
+        "Fokusområde 1: Förutsättningar\nFråga 1:1 Ekonomiska förutsättningar\nSe bilaga 3\nInsats 2:1 Fel\n"
     )
     # Even a forged confirm saves nothing while lines are unreadable.
     page = client.post(f"/rounds/{round_id}/structure/paste", data={"text": text, "confirm": "1"}).text
     assert "Några rader kunde inte läsas" in page
     assert "Rad 3: ”Se bilaga 3” kan inte läsas." in page
-    assert "Rad 4: fråga 2:1 hör inte till fokusområde 1" in page
+    assert "Rad 4: insats 2:1 står under en rubrik med frågor" in page
     assert "Förhandsvisning" not in page
     assert structure_of(app, round_id) == []
 
@@ -90,7 +90,7 @@ def test_questions_can_be_pasted(app, client, officer):
     text = "Fokusområde 1: Förutsättningar\nFråga 1:1 Ekonomiska förutsättningar"
     client.post(f"/rounds/{round_id}/structure/paste", data={"text": text, "confirm": "1"})
     assert structure_of(app, round_id) == [
-        ("1", "Förutsättningar", [("1:1", "Ekonomiska förutsättningar", "question")])
+        ("1", "Förutsättningar", [("1", "Ekonomiska förutsättningar", "question")])
     ]
 
 
@@ -152,16 +152,19 @@ def test_edit_reorder_and_remove(app, client, officer):
 
     client.post(
         f"/rounds/{round_id}/structure/measures/{measure_b}/edit",
-        data={"kind": "question", "number": "1:2", "title": "Vilka insatser saknas?"},
+        data={"number": "1:2", "title": "Delta i samordningen"},
     )
-    client.post(f"/rounds/{round_id}/structure/measures/{measure_b}/move/up")
+    # Moving a measure renumbers: the list reads 1:1, 1:2 from the top.
+    page = client.post(f"/rounds/{round_id}/structure/measures/{measure_b}/move/up", follow_redirects=True)
+    assert "Insats 1:2 är flyttad uppåt och heter nu Insats 1:1." in page.text
+    # Moving a focus area renumbers it and its measures.
     client.post(f"/rounds/{round_id}/structure/areas/{first}/move/down")
     assert structure_of(app, round_id) == [
-        ("2", "Kunskapsbaserat arbete", [("2:1", "Identifiera verktyg", "measure")]),
+        ("1", "Kunskapsbaserat arbete", [("1:1", "Identifiera verktyg", "measure")]),
         (
-            "1",
+            "2",
             "Ett samordnat arbete",
-            [("1:2", "Vilka insatser saknas?", "question"), ("1:1", "Stärka samordningen", "measure")],
+            [("2:1", "Delta i samordningen", "measure"), ("2:2", "Stärka samordningen", "measure")],
         ),
     ]
     # Renumbering a focus area renumbers its measures.
@@ -169,16 +172,14 @@ def test_edit_reorder_and_remove(app, client, officer):
         f"/rounds/{round_id}/structure/areas/{first}/edit", data={"number": "3", "title": "Samordnat"}
     )
     assert structure_of(app, round_id)[1][0] == "3"
-    assert [m[0] for m in structure_of(app, round_id)[1][2]] == ["3:2", "3:1"]
+    assert [m[0] for m in structure_of(app, round_id)[1][2]] == ["3:1", "3:2"]
 
     client.post(f"/rounds/{round_id}/structure/measures/{measure_a}/remove")
     client.post(f"/rounds/{round_id}/structure/areas/{second}/remove")
-    assert structure_of(app, round_id) == [
-        ("3", "Samordnat", [("3:2", "Vilka insatser saknas?", "question")])
-    ]
+    assert structure_of(app, round_id) == [("3", "Samordnat", [("3:1", "Delta i samordningen", "measure")])]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Measure.id))) == 1
-        assert db.session.scalars(sa.select(Measure.kind)).one() is MeasureKind.QUESTION
+        assert db.session.scalars(sa.select(Measure.kind)).one() is MeasureKind.MEASURE
 
 
 def test_structure_is_fixed_once_sent(app, client, officer):

@@ -44,6 +44,7 @@ SENTENCES: dict[str, str] = {
     "structure.measure_moved": "flyttade {label} {direction}",
     "structure.measure_removed": "tog bort {label} {title}",
     "structure.pasted": "klistrade in {areas} fokusområden och {measures} insatser eller frågor",
+    "structure.pasted_parts": "klistrade in {parts}",
     # Recipients
     "recipient.added": "lade till {organisation} som remissinstans ({email}){invited}",
     "recipient.removed": "tog bort {organisation} som remissinstans",

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from remiss.auth.models import Role, User
 from remiss.core.forms import Form, choices, enum_choices
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
-from remiss.rounds.models import DNR_PATTERN, MeasureKind, RoundStatus
+from remiss.rounds.models import DNR_PATTERN, AreaKind, RoundStatus
+from remiss.rounds.service import ReadAs
 
 NOT_IN_LIST = "Välj ett värde i listan."
 
@@ -92,27 +93,47 @@ def document_form(round_, **kwargs) -> DocumentForm:
     return form
 
 
+AREA_KIND_CHOICES = choices(
+    [
+        (AreaKind.FOCUS_AREA.value, "Fokusområde med insatser"),
+        (AreaKind.SECTION.value, "Sektion med frågor (en rubrik över frågorna)"),
+        (AreaKind.QUESTIONS.value, "Frågor utan rubrik"),
+    ]
+)
+
+
 class FocusAreaForm(Form):
-    number = StringField(
-        "Nummer",
-        validators=[
-            DataRequired("Ange fokusområdets nummer."),
-            Regexp(r"^\d{1,3}$", message="Numret ska vara ett heltal, t.ex. 2."),
-        ],
-        filters=[lambda value: value.strip() if value else value],
-    )
-    title = StringField("Rubrik", validators=[DataRequired("Ange en rubrik."), Length(max=500)])
-
-
-class MeasureForm(Form):
-    kind = SelectField(
-        "Typ", choices=enum_choices(MeasureKind), invalid_choice_message="Välj insats eller fråga."
+    kind = RadioField(
+        "Vad läggs till",
+        choices=AREA_KIND_CHOICES,
+        default=AreaKind.FOCUS_AREA.value,
+        filters=[lambda value: value or AreaKind.FOCUS_AREA.value],
+        invalid_choice_message="Välj fokusområde, sektion eller frågor utan rubrik.",
     )
     number = StringField(
         "Nummer",
         validators=[
             DataRequired("Ange numret."),
-            Regexp(r"^\d{1,3}:\d{1,3}$", message="Numret ska skrivas som 2:1."),
+            Regexp(r"^\d{1,3}$", message="Numret ska vara ett heltal, t.ex. 2."),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    title = StringField("Rubrik", validators=[Length(max=500)])
+
+    def validate_title(self, field):
+        if self.kind.data != AreaKind.QUESTIONS.value and not (field.data or "").strip():
+            raise ValidationError("Ange en rubrik.")
+
+
+class MeasureForm(Form):
+    """A measure (numbered 2:1 in its focus area) or a question (numbered 3 in the round): which
+    one follows the group it is added to."""
+
+    number = StringField(
+        "Nummer",
+        validators=[
+            DataRequired("Ange numret."),
+            Regexp(r"^\d{1,3}(?::\d{1,3})?$", message="Skriv numret som 2:1 för en insats, 3 för en fråga."),
         ],
         filters=[lambda value: value.strip() if value else value],
     )
@@ -121,8 +142,15 @@ class MeasureForm(Form):
 
 class PasteForm(Form):
     text = TextAreaField(
-        "Innehållsförteckning",
+        "Innehållsförteckning eller frågor",
         validators=[DataRequired("Klistra in fokusområden och insatser eller frågor.")],
+    )
+    read_as = RadioField(
+        "Numrerade rader utan ”Fokusområde”, ”Insats” eller ”Fråga” läses som",
+        choices=enum_choices(ReadAs),
+        default=ReadAs.AUTO.value,
+        filters=[lambda value: value or ReadAs.AUTO.value],
+        invalid_choice_message="Välj hur numrerade rader läses.",
     )
 
 

@@ -23,7 +23,7 @@ from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.outbox import queue
 from remiss.organisations.models import Organisation
-from remiss.rounds.models import FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
+from remiss.rounds.models import AreaKind, FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
 
 # The round's facts ---------------------------------------------------------------------------
 
@@ -355,11 +355,20 @@ def _require_structure_editable(round_: Round) -> None:
 
 
 def next_area_number(round_: Round) -> str:
+    """Focus areas, sections and headless groups of questions share one series of numbers."""
     numbers = [int(a.number) for a in round_.focus_areas if a.number.isdigit()]
     return str(max(numbers, default=0) + 1)
 
 
+def next_question_number(round_: Round) -> str:
+    numbers = [int(m.number) for m in round_.questions if m.number.isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
 def next_measure_number(area: FocusArea) -> str:
+    """``2:3`` for a measure of focus area 2; the round's next question number in a section."""
+    if area.holds_questions:
+        return next_question_number(area.round)
     numbers = [
         int(m.number.rpartition(":")[2]) for m in area.measures if m.number.rpartition(":")[2].isdigit()
     ]
@@ -367,11 +376,21 @@ def next_measure_number(area: FocusArea) -> str:
 
 
 def _check_area_number(round_: Round, number: str, area: FocusArea | None = None) -> None:
-    if any(a.number == number and a is not area for a in round_.focus_areas):
-        raise DomainError(f"Fokusområde {number} finns redan.")
+    for other in round_.focus_areas:
+        if other.number == number and other is not area:
+            if other.has_heading:
+                raise DomainError(f"{other.label} finns redan.")
+            raise DomainError(f"Nummer {number} används redan av frågor utan rubrik.")
 
 
 def _check_measure_number(area: FocusArea, number: str, measure: Measure | None = None) -> None:
+    if area.holds_questions:
+        if not number.isdigit():
+            raise DomainError("En fråga numreras med ett heltal, t.ex. 3.")
+        for other in area.round.questions:
+            if other.number == number and other is not measure:
+                raise DomainError(f"Fråga {number} finns redan.")
+        return
     if number.partition(":")[0] != area.number:
         raise DomainError(f"Numret ska börja med fokusområdets nummer, t.ex. {area.number}:1.")
     for other in area.round.measures:
@@ -379,26 +398,65 @@ def _check_measure_number(area: FocusArea, number: str, measure: Measure | None 
             raise DomainError(f"Nummer {number} finns redan.")
 
 
-def add_focus_area(round_: Round, number: str, title: str, *, by) -> FocusArea:
+def _questions_in_order(round_: Round) -> bool:
+    """Whether the round's questions are numbered 1, 2, 3 … in the order shown."""
+    return [m.number for m in round_.questions] == [str(n) for n in range(1, len(round_.questions) + 1)]
+
+
+def _renumber_questions(round_: Round) -> None:
+    """Number the round's questions 1, 2, 3 … in the order shown (two steps: the numbers are
+    unique per group in the database)."""
+    questions = [m for area in _ordered(round_.focus_areas) for m in _ordered(area.measures) if m.is_question]
+    if [m.number for m in questions] == [str(n) for n in range(1, len(questions) + 1)]:
+        return
+    for measure in questions:
+        measure.number = f"~{measure.id}"
+    db.session.flush()
+    for number, measure in enumerate(questions, start=1):
+        measure.number = str(number)
+    db.session.flush()
+
+
+def _ordered(items: list) -> list:
+    return sorted(items, key=lambda item: item.position)
+
+
+def add_focus_area(
+    round_: Round, number: str, title: str, *, by, kind: AreaKind = AreaKind.FOCUS_AREA
+) -> FocusArea:
     _require_structure_editable(round_)
     _check_area_number(round_, number)
+    title = (title or "").strip()
+    if not title and kind is not AreaKind.QUESTIONS:
+        raise DomainError("Ange en rubrik.")
     position = max((a.position for a in round_.focus_areas), default=0) + 1
-    area = FocusArea(number=number, title=title.strip(), position=position)
+    area = FocusArea(number=number, title=title, position=position, kind=kind)
     round_.focus_areas.append(area)
     db.session.flush()
     record("structure.area_added", area, actor=by, round_id=round_.id, label=area.label, title=area.title)
     return area
 
 
-def update_focus_area(area: FocusArea, number: str, title: str, *, by) -> None:
-    """Renumbering a focus area renumbers its measures with it: 2:1 → 3:1."""
+def update_focus_area(area: FocusArea, number: str, title: str, *, by, kind: AreaKind | None = None) -> None:
+    """Renumbering a focus area renumbers its measures with it: 2:1 → 3:1. A group with rows
+    keeps holding what it holds: a focus area with measures does not become a section."""
     round_ = area.round
     _require_structure_editable(round_)
     _check_area_number(round_, number, area)
+    kind = kind or area.kind
+    if area.measures and (kind is AreaKind.FOCUS_AREA) != area.is_focus_area:
+        raise DomainError(
+            f"{area.label} har {area.items_words}; ta bort dem innan det blir "
+            f"{'ett fokusområde' if kind is AreaKind.FOCUS_AREA else 'en grupp frågor'}."
+        )
+    title = (title or "").strip()
+    if not title and kind is not AreaKind.QUESTIONS:
+        raise DomainError("Ange en rubrik.")
     old = area.number
     area.number = number
-    area.title = title.strip()
-    if old != number:
+    area.title = title
+    area.kind = kind
+    if old != number and area.is_focus_area:
         for measure in area.measures:
             measure.number = f"{number}:{measure.number.partition(':')[2]}"
         taken = {m.number for m in round_.measures if m.focus_area is not area}
@@ -408,53 +466,87 @@ def update_focus_area(area: FocusArea, number: str, title: str, *, by) -> None:
     record("structure.area_updated", area, actor=by, round_id=round_.id, label=area.label, title=area.title)
 
 
-def _move(items: list, item, direction: str) -> bool:
-    """Swap ``item`` with its neighbour above or below; renumber positions 1..n. False when it
-    is already first or last."""
+def _move(items: list, item, direction: str):
+    """Swap ``item`` with its neighbour above or below; renumber positions 1..n. The neighbour,
+    or None when it is already first or last."""
     index = items.index(item)
     target = index - 1 if direction == "up" else index + 1
     if target < 0 or target >= len(items):
-        return False
+        return None
     items = list(items)
+    neighbour = items[target]
     items[index], items[target] = items[target], items[index]
     for position, each in enumerate(items, start=1):
         each.position = position
-    return True
+    return neighbour
 
 
-_DIRECTIONS = {"up": "uppåt", "down": "nedåt"}
+def _swap_numbers(first, second, renumber_rows: bool = False) -> None:
+    """The two trade numbers, so that the list still reads 1, 2, 3 after a move (two steps:
+    numbers are unique in the database)."""
+    a, b = first.number, second.number
+    first.number, second.number = f"~{first.id}", f"~{second.id}"
+    db.session.flush()
+    first.number, second.number = b, a
+    if renumber_rows:
+        for area in (first, second):
+            if area.is_focus_area:
+                for measure in area.measures:
+                    measure.number = f"{area.number}:{measure.number.partition(':')[2]}"
+    db.session.flush()
+
+
+DIRECTION_WORDS = {"up": "uppåt", "down": "nedåt"}
 
 
 def move_focus_area(area: FocusArea, direction: str, *, by) -> bool:
-    _require_structure_editable(area.round)
-    moved = _move(area.round.focus_areas, area, direction)
-    if moved:
-        record(
-            "structure.area_moved",
-            area,
-            actor=by,
-            round_id=area.round_id,
-            label=area.label,
-            direction=_DIRECTIONS[direction],
-        )
-    return moved
+    """Move a group up or down. It trades numbers with its neighbour (a focus area's measures
+    follow: 2:1 → 1:1), and questions numbered in order are numbered in the new order."""
+    round_ = area.round
+    _require_structure_editable(round_)
+    questions_in_order = _questions_in_order(round_)
+    neighbour = _move(round_.focus_areas, area, direction)
+    if neighbour is None:
+        return False
+    if area.number.isdigit() and neighbour.number.isdigit():
+        _swap_numbers(area, neighbour, renumber_rows=True)
+    if questions_in_order:
+        _renumber_questions(round_)
+    record(
+        "structure.area_moved",
+        area,
+        actor=by,
+        round_id=area.round_id,
+        label=area.label,
+        direction=DIRECTION_WORDS[direction],
+    )
+    return True
 
 
 def remove_focus_area(area: FocusArea, *, by) -> None:
     round_ = area.round
     _require_structure_editable(round_)
+    questions_in_order = _questions_in_order(round_)
     record("structure.area_removed", area, actor=by, round_id=round_.id, label=area.label, title=area.title)
     round_.focus_areas.remove(area)
     db.session.flush()
+    if questions_in_order:
+        _renumber_questions(round_)
 
 
-def add_measure(area: FocusArea, number: str, title: str, kind: MeasureKind, *, by) -> Measure:
-    _require_structure_editable(area.round)
+def add_measure(area: FocusArea, number: str, title: str, kind: MeasureKind | None = None, *, by) -> Measure:
+    """A measure in a focus area, a question in a section: what a row is follows its group."""
+    round_ = area.round
+    _require_structure_editable(round_)
     _check_measure_number(area, number)
+    # A question added with the next number into an earlier section: the numbers follow the order.
+    renumber = area.holds_questions and _questions_in_order(round_) and number == next_question_number(round_)
     position = max((m.position for m in area.measures), default=0) + 1
-    measure = Measure(number=number, title=title.strip(), kind=kind, position=position)
+    measure = Measure(number=number, title=title.strip(), kind=area.item_kind, position=position)
     area.measures.append(measure)
     db.session.flush()
+    if renumber:
+        _renumber_questions(round_)
     record(
         "structure.measure_added",
         measure,
@@ -466,13 +558,13 @@ def add_measure(area: FocusArea, number: str, title: str, kind: MeasureKind, *, 
     return measure
 
 
-def update_measure(measure: Measure, number: str, title: str, kind: MeasureKind, *, by) -> None:
+def update_measure(measure: Measure, number: str, title: str, kind: MeasureKind | None = None, *, by) -> None:
     area = measure.focus_area
     _require_structure_editable(area.round)
     _check_measure_number(area, number, measure)
     measure.number = number
     measure.title = title.strip()
-    measure.kind = kind
+    measure.kind = area.item_kind
     db.session.flush()
     record(
         "structure.measure_updated",
@@ -485,24 +577,31 @@ def update_measure(measure: Measure, number: str, title: str, kind: MeasureKind,
 
 
 def move_measure(measure: Measure, direction: str, *, by) -> bool:
+    """Move a measure or question within its group; it trades numbers with its neighbour, so
+    the list reads 1:1, 1:2 (or 3, 4) from the top."""
     area = measure.focus_area
     _require_structure_editable(area.round)
-    moved = _move(area.measures, measure, direction)
-    if moved:
-        record(
-            "structure.measure_moved",
-            measure,
-            actor=by,
-            round_id=area.round_id,
-            label=measure.label,
-            direction=_DIRECTIONS[direction],
-        )
-    return moved
+    label = measure.label
+    neighbour = _move(area.measures, measure, direction)
+    if neighbour is None:
+        return False
+    _swap_numbers(measure, neighbour)
+    record(
+        "structure.measure_moved",
+        measure,
+        actor=by,
+        round_id=area.round_id,
+        label=label,
+        direction=DIRECTION_WORDS[direction],
+    )
+    return True
 
 
 def remove_measure(measure: Measure, *, by) -> None:
     area = measure.focus_area
-    _require_structure_editable(area.round)
+    round_ = area.round
+    _require_structure_editable(round_)
+    questions_in_order = _questions_in_order(round_)
     record(
         "structure.measure_removed",
         measure,
@@ -513,15 +612,19 @@ def remove_measure(measure: Measure, *, by) -> None:
     )
     area.measures.remove(measure)
     db.session.flush()
+    if measure.is_question and questions_in_order:
+        _renumber_questions(round_)
 
 
 def paste_structure(round_: Round, parsed, *, by) -> list[FocusArea]:
-    """Append a parsed table of contents (``service.parse_structure``) to the round."""
+    """Append a parsed table of contents or list of questions (``service.parse_structure``)."""
     _require_structure_editable(round_)
     position = max((a.position for a in round_.focus_areas), default=0)
     added = []
     for offset, area in enumerate(parsed.areas, start=1):
-        focus_area = FocusArea(number=area.number, title=area.title, position=position + offset)
+        focus_area = FocusArea(
+            number=area.number, title=area.title, position=position + offset, kind=area.kind
+        )
         for index, measure in enumerate(area.measures, start=1):
             focus_area.measures.append(
                 Measure(number=measure.number, title=measure.title, kind=measure.kind, position=index)
@@ -529,7 +632,7 @@ def paste_structure(round_: Round, parsed, *, by) -> list[FocusArea]:
         round_.focus_areas.append(focus_area)
         added.append(focus_area)
     db.session.flush()
-    record("structure.pasted", round_, actor=by, areas=len(added), measures=parsed.measure_count)
+    record("structure.pasted_parts", round_, actor=by, parts=parsed.summary)
     return added
 
 

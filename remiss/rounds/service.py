@@ -88,6 +88,10 @@ class ParsedArea:
             return f"{self.label}: {self.title}"
         return self.title or self.label
 
+    @property
+    def has_heading(self) -> bool:
+        return self.kind is not AreaKind.QUESTIONS
+
 
 @dataclass
 class LineReading:

@@ -41,6 +41,18 @@ def upload_document(round_id: int):
     except DomainError as error:
         return refuse(round_, error, "dokument")
     db.session.commit()
+    if (
+        document.kind is DocumentKind.DRAFT
+        and round_.structure_editable
+        and document.original_name.lower().endswith(".docx")
+    ):
+        replacing = f" och ersätter {replaces.original_name}" if replaces is not None else ""
+        flash(
+            f"{document.original_name} är uppladdad{replacing}. Under Struktur kan du låta tjänsten "
+            "föreslå remissens struktur från dokumentets rubriker och listor.",
+            "success",
+        )
+        return to_round(round_, "struktur")
     if replaces is None:
         flash(f"{document.original_name} är uppladdad.", "success")
     else:

@@ -1,5 +1,6 @@
-"""The round's structure while it is a draft: focus areas and their measures or questions,
-added, edited, moved, removed one by one or pasted as a table of contents."""
+"""The round's structure while it is a draft: focus areas with their measures, sections with
+their questions, questions under no heading; added, edited, moved, removed one by one, pasted as
+a table of contents or a list of questions, or proposed from the uploaded remissförslag (.docx)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
+from remiss.documents import service as documents
+from remiss.documents.models import Document, DocumentKind
+from remiss.documents.service import DOCX, detect_type
 from remiss.extensions import db
-from remiss.rounds import operations, service
+from remiss.rounds import docx_structure, operations, service
 from remiss.rounds.access import get_round_or_404
 from remiss.rounds.forms import FocusAreaForm, MeasureForm, PasteForm
-from remiss.rounds.models import FocusArea, Measure, MeasureKind, Round
+from remiss.rounds.models import AreaKind, FocusArea, Measure, Round
 from remiss.rounds.views import actor, bp, require_post_form
 
 DIRECTIONS = "<any(up, down):direction>"
@@ -53,19 +57,30 @@ def _refuse_unless_editable(round_: Round):
 @officer_required
 def structure(round_id: int):
     round_ = get_round_or_404(round_id)
-    area_form = FocusAreaForm(formdata=None, number=operations.next_area_number(round_))
+    kind = AreaKind.SECTION if round_.asks_questions and not round_.lists_measures else AreaKind.FOCUS_AREA
+    area_form = FocusAreaForm(formdata=None, number=operations.next_area_number(round_), kind=kind.value)
     measure_forms = {
         area.id: MeasureForm(
-            formdata=None,
-            prefix=f"area{area.id}",
-            number=operations.next_measure_number(area),
-            kind=(area.measures[-1].kind.value if area.measures else MeasureKind.MEASURE.value),
+            formdata=None, prefix=f"area{area.id}", number=operations.next_measure_number(area)
         )
         for area in round_.focus_areas
     }
     return render_template(
-        "rounds/structure.html", round=round_, area_form=area_form, measure_forms=measure_forms
+        "rounds/structure.html",
+        round=round_,
+        area_form=area_form,
+        measure_forms=measure_forms,
+        docx_drafts=docx_drafts(round_),
     )
+
+
+def docx_drafts(round_: Round) -> list[Document]:
+    """The round's current remissförslag in Word format, from which a structure can be proposed."""
+    return [
+        d
+        for d in round_.current_documents
+        if d.kind is DocumentKind.DRAFT and d.original_name.lower().endswith(".docx")
+    ]
 
 
 @bp.route("/<int:round_id>/structure/areas", methods=["POST"])
@@ -77,7 +92,9 @@ def add_focus_area(round_id: int):
     form = FocusAreaForm()
     if form.validate_on_submit():
         try:
-            area = operations.add_focus_area(round_, form.number.data, form.title.data, by=actor())
+            area = operations.add_focus_area(
+                round_, form.number.data, form.title.data, by=actor(), kind=AreaKind(form.kind.data)
+            )
         except DomainError as error:
             db.session.rollback()
             form.number.errors.append(error.message)
@@ -96,9 +113,13 @@ def edit_focus_area(round_id: int, area_id: int):
     if refused := _refuse_unless_editable(round_):
         return refused
     form = FocusAreaForm(obj=area)
+    if not form.is_submitted():
+        form.kind.data = area.kind.value
     if form.validate_on_submit():
         try:
-            operations.update_focus_area(area, form.number.data, form.title.data, by=actor())
+            operations.update_focus_area(
+                area, form.number.data, form.title.data, by=actor(), kind=AreaKind(form.kind.data)
+            )
         except DomainError as error:
             db.session.rollback()
             form.number.errors.append(error.message)
@@ -115,11 +136,17 @@ def move_focus_area(round_id: int, area_id: int, direction: str):
     round_ = get_round_or_404(round_id)
     area = _area_or_404(round_, area_id)
     require_post_form()
+    label = area.label
     try:
-        operations.move_focus_area(area, direction, by=actor())
+        moved = operations.move_focus_area(area, direction, by=actor())
     except DomainError as error:
         return _refuse(round_, error)
     db.session.commit()
+    if moved and area.label != label:
+        flash(
+            f"{label} är flyttat {operations.DIRECTION_WORDS[direction]} och heter nu {area.label}.",
+            "success",
+        )
     return _to_structure(round_, area.id)
 
 
@@ -135,7 +162,7 @@ def remove_focus_area(round_id: int, area_id: int):
     except DomainError as error:
         return _refuse(round_, error)
     db.session.commit()
-    flash(f"{label} med dess insatser är borttaget.", "success")
+    flash(f"{label} med dess {area.items_words} är borttaget.", "success")
     return _to_structure(round_)
 
 
@@ -149,9 +176,7 @@ def add_measure(round_id: int, area_id: int):
     form = MeasureForm(prefix=f"area{area.id}")
     if form.validate_on_submit():
         try:
-            measure = operations.add_measure(
-                area, form.number.data, form.title.data, MeasureKind(form.kind.data), by=actor()
-            )
+            measure = operations.add_measure(area, form.number.data, form.title.data, by=actor())
         except DomainError as error:
             db.session.rollback()
             form.number.errors.append(error.message)
@@ -170,13 +195,9 @@ def edit_measure(round_id: int, measure_id: int):
     if refused := _refuse_unless_editable(round_):
         return refused
     form = MeasureForm(obj=measure)
-    if not form.is_submitted():
-        form.kind.data = measure.kind.value
     if form.validate_on_submit():
         try:
-            operations.update_measure(
-                measure, form.number.data, form.title.data, MeasureKind(form.kind.data), by=actor()
-            )
+            operations.update_measure(measure, form.number.data, form.title.data, by=actor())
         except DomainError as error:
             db.session.rollback()
             form.number.errors.append(error.message)
@@ -195,11 +216,17 @@ def move_measure(round_id: int, measure_id: int, direction: str):
     round_ = get_round_or_404(round_id)
     measure = _measure_or_404(round_, measure_id)
     require_post_form()
+    label = measure.label
     try:
-        operations.move_measure(measure, direction, by=actor())
+        moved = operations.move_measure(measure, direction, by=actor())
     except DomainError as error:
         return _refuse(round_, error)
     db.session.commit()
+    if moved and measure.label != label:
+        flash(
+            f"{label} är flyttad {operations.DIRECTION_WORDS[direction]} och heter nu {measure.label}.",
+            "success",
+        )
     return _to_structure(round_, measure.focus_area_id)
 
 
@@ -219,26 +246,61 @@ def remove_measure(round_id: int, measure_id: int):
     return _to_structure(round_, area_id)
 
 
+def _parse(round_: Round, form: PasteForm):
+    return service.parse_structure(
+        form.text.data,
+        [a.number for a in round_.focus_areas],
+        [m.number for m in round_.questions],
+        read_as=form.read_as.data or service.ReadAs.AUTO.value,
+    )
+
+
 @bp.route("/<int:round_id>/structure/paste", methods=["GET", "POST"])
 @officer_required
 def paste_structure(round_id: int):
-    """Paste the table of contents; the first POST shows a preview, ``confirm`` saves it."""
+    """Paste the table of contents or the questions; the first POST shows a preview with each
+    line's reading, ``confirm`` saves it."""
     round_ = get_round_or_404(round_id)
     if refused := _refuse_unless_editable(round_):
         return refused
     form = PasteForm()
     parsed = None
     if form.validate_on_submit():
-        parsed = service.parse_structure(form.text.data, [a.number for a in round_.focus_areas])
+        parsed = _parse(round_, form)
         if parsed.ok and "confirm" in request.form:
             try:
-                added = operations.paste_structure(round_, parsed, by=actor())
+                operations.paste_structure(round_, parsed, by=actor())
             except DomainError as error:
                 return _refuse(round_, error)
             db.session.commit()
-            flash(
-                f"{len(added)} fokusområden och {parsed.measure_count} insatser eller frågor är tillagda.",
-                "success",
-            )
+            flash(f"{parsed.summary[0].upper()}{parsed.summary[1:]} är tillagda.", "success")
             return _to_structure(round_)
-    return render_template("rounds/paste.html", round=round_, form=form, parsed=parsed)
+    return render_template("rounds/paste.html", round=round_, form=form, parsed=parsed, proposal=None)
+
+
+@bp.route("/<int:round_id>/structure/from-document/<int:document_id>")
+@officer_required
+def propose_structure(round_id: int, document_id: int):
+    """The structure proposed from the uploaded remissförslag (.docx), in the paste's preview:
+    the officer accepts it, edits the lines, or leaves. Nothing is saved here."""
+    round_ = get_round_or_404(round_id)
+    if refused := _refuse_unless_editable(round_):
+        return refused
+    document = db.get_or_404(Document, document_id)
+    if document.round_id != round_.id or document not in docx_drafts(round_):
+        abort(404)
+    try:
+        with open(documents.path_of(document), "rb") as stream:
+            if detect_type(stream) is not DOCX:
+                raise docx_structure.UnreadableDocument(
+                    f"{document.original_name} är inte ett Word-dokument."
+                )
+            proposal = docx_structure.propose_structure(stream)
+    except (OSError, docx_structure.UnreadableDocument) as error:
+        flash(getattr(error, "message", "Dokumentet kunde inte läsas."), "error")
+        return _to_structure(round_)
+    form = PasteForm(formdata=None, text=proposal.text)
+    parsed = _parse(round_, form) if proposal.lines else None
+    return render_template(
+        "rounds/paste.html", round=round_, form=form, parsed=parsed, proposal=proposal, document=document
+    )
