@@ -94,4 +94,4 @@ def test_importing_an_open_round_invites_every_recipient(app):
         assert round_.is_open
         kinds = db.session.scalars(sa.select(Message.kind).where(Message.round_id == round_.id)).all()
         assert kinds.count(MessageKind.INVITATION) == len(round_.recipients) == 6
-        assert kinds.count(MessageKind.RECEIPT) == 2
+        assert kinds.count(MessageKind.RECEIPT) == 5

@@ -69,18 +69,14 @@ def test_adding_a_group_that_does_not_exist(client, officer, round_id):
     assert "redan remissinstanser" not in response.text
 
 
-def test_a_measure_of_an_unknown_kind_is_refused_in_swedish(app, client, officer, round_id):
-    with app.app_context():
-        from remiss.rounds.models import Round
-
-        area_id = db.session.get(Round, round_id).focus_areas[0].id
+def test_a_group_of_an_unknown_kind_is_refused_in_swedish(client, officer, round_id):
+    # What a row is (measure or question) follows its group; the group's kind is chosen.
     response = client.post(
-        f"/rounds/{round_id}/structure/areas/{area_id}/measures",
-        data={f"area{area_id}-kind": "bogus", f"area{area_id}-number": "1:9", f"area{area_id}-title": "X"},
+        f"/rounds/{round_id}/structure/areas", data={"kind": "bogus", "number": "9", "title": "X"}
     )
     assert response.status_code == 422
     assert "Not a valid choice" not in response.text
-    assert "Välj insats eller fråga." in response.text
+    assert "Välj fokusområde, sektion eller frågor utan rubrik." in response.text
 
 
 def test_a_document_of_an_unknown_kind_is_refused_in_swedish(client, officer, round_id):

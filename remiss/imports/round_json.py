@@ -28,7 +28,7 @@ from remiss.extensions import db
 from remiss.notifications.models import Message
 from remiss.organisations.models import Organisation
 from remiss.rounds import operations
-from remiss.rounds.models import DNR_PATTERN, MeasureKind, Round
+from remiss.rounds.models import DNR_PATTERN, AreaKind, MeasureKind, Round
 from remiss.rounds.operations import RoundFacts
 from remiss.rounds.service import ParsedArea, ParsedMeasure, ParsedStructure
 
@@ -157,10 +157,14 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
         if not isinstance(area, dict):
             check.fail(f"focus_areas[{i}]", "ska vara ett objekt")
             continue
+        area_kind = area.get("kind", AreaKind.FOCUS_AREA.value)
+        if area_kind not in {k.value for k in AreaKind}:
+            check.fail(f"{where}kind", f"”{area_kind}” är okänd (focus_area, section eller questions)")
+            area_kind = AreaKind.FOCUS_AREA.value
         number = check.text(area, "number", where, max_length=10)
-        check.text(area, "title", where, max_length=500)
+        check.text(area, "title", where, max_length=500, required=area_kind != AreaKind.QUESTIONS.value)
         if number in area_numbers:
-            check.fail(f"{where}number", f"fokusområde {number} finns två gånger")
+            check.fail(f"{where}number", f"nummer {number} finns två gånger")
         area_numbers.add(number)
         measures = area.get("measures", [])
         if not isinstance(measures, list):
@@ -173,9 +177,16 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
                 continue
             mnumber = check.text(measure, "number", mwhere, max_length=10)
             check.text(measure, "title", mwhere, max_length=1000)
-            kind = measure.get("kind", "measure")
+            expected = "measure" if area_kind == AreaKind.FOCUS_AREA.value else "question"
+            kind = measure.get("kind", expected)
             if kind not in ("measure", "question"):
                 check.fail(f"{mwhere}kind", f"”{kind}” är okänd (measure eller question)")
+            elif kind != expected:
+                check.fail(
+                    f"{mwhere}kind",
+                    "ett fokusområde har insatser (measure), en sektion frågor (question)",
+                )
+            measure = {**measure, "kind": expected}
             if mnumber in measures_by_number:
                 check.fail(f"{mwhere}number", f"{mnumber} finns två gånger")
             measures_by_number[mnumber] = measure
@@ -210,7 +221,9 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
                 check.fail(cwhere, "ska vara ett objekt")
                 continue
             position = comment.get("position")
-            if position is not None and position not in {p.value for p in MeasurePosition}:
+            if position is not None and measures_by_number[number]["kind"] == "question":
+                check.fail(f"{cwhere}.position", "en fråga besvaras med text och tar inget ställningstagande")
+            elif position is not None and position not in {p.value for p in MeasurePosition}:
                 check.fail(f"{cwhere}.position", f"”{position}” är okänd")
             if not isinstance(comment.get("comment", ""), str):
                 check.fail(f"{cwhere}.comment", "ska vara text")
@@ -330,13 +343,18 @@ def _build(
             ParsedArea(
                 line=0,
                 number=area["number"],
-                title=area["title"],
+                title=area.get("title", ""),
+                kind=AreaKind(area.get("kind", AreaKind.FOCUS_AREA.value)),
                 measures=[
                     ParsedMeasure(
                         line=0,
                         number=measure["number"],
                         title=measure["title"],
-                        kind=MeasureKind(measure.get("kind", "measure")),
+                        kind=(
+                            MeasureKind.MEASURE
+                            if area.get("kind", "focus_area") == AreaKind.FOCUS_AREA.value
+                            else MeasureKind.QUESTION
+                        ),
                     )
                     for measure in area.get("measures", [])
                 ],
