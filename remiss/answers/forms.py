@@ -4,6 +4,8 @@ the round it is built for."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -51,8 +53,51 @@ def measure_position_field(label: str) -> RadioField:
 
 
 def item_key(kind: str, item_id: int) -> str:
-    """The field-name stem of a focus area (``fa``) or measure (``m``): ``m_12``."""
+    """The field-name stem of a focus area (``fa``) or measure or question (``m``): ``m_12``."""
     return f"{kind}_{item_id}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place in the round's structure that takes an answer: a focus area or a measure (a
+    position and a comment), or a question (an answer in free text, no position). A section
+    takes none: its questions are answered."""
+
+    kind: str  # "fa" or "m"
+    id: int
+    label: str
+    title: str
+    takes_position: bool
+    is_question: bool
+
+    @property
+    def key(self) -> str:
+        return item_key(self.kind, self.id)
+
+    @property
+    def target(self) -> dict:
+        return {"focus_area_id": self.id} if self.kind == "fa" else {"measure_id": self.id}
+
+    @property
+    def text_label(self) -> str:
+        if self.is_question:
+            return f"Svar på {self.label.lower()}"
+        return f"Synpunkter på {self.label.lower()}"
+
+
+def answer_slots(round_) -> list[Slot]:
+    """Every place of ``round_`` that takes an answer, in the round's order."""
+    slots = []
+    for area in round_.focus_areas:
+        if area.takes_answer:
+            slots.append(Slot("fa", area.id, area.label, area.title, True, False))
+        for measure in area.measures:
+            slots.append(
+                Slot(
+                    "m", measure.id, measure.label, measure.title, measure.takes_position, measure.is_question
+                )
+            )
+    return slots
 
 
 class AnswerForm(Form):
@@ -115,17 +160,20 @@ class AnswerForm(Form):
         return "received_on" in self
 
     def items(self, round_):
-        """(focus area, its fields, [(measure, its fields)]) in the round's order, for templates."""
+        """(group, its fields, [(measure or question, its fields)]) in the round's order, for
+        templates. A section's own fields are (None, None); a question's position is None."""
         for area in round_.focus_areas:
             yield (
                 area,
-                self.item_fields("fa", area.id),
+                self.item_fields("fa", area.id) if area.takes_answer else (None, None),
                 [(measure, self.item_fields("m", measure.id)) for measure in area.measures],
             )
 
     def item_fields(self, kind: str, item_id: int):
+        """(position field or None for a question, comment field)."""
         key = item_key(kind, item_id)
-        return self[f"{key}_position"], self[f"{key}_comment"]
+        position = f"{key}_position"
+        return (self[position] if position in self else None), self[f"{key}_comment"]
 
     def item_field_names(self):
         return [name for name in self._fields if name.startswith(("fa_", "m_"))]
@@ -138,10 +186,8 @@ def answer_form_for(round_, *, registration: bool = False, **kwargs) -> AnswerFo
     class RoundAnswerForm(AnswerForm):
         pass
 
-    for area in round_.focus_areas:
-        _add_item_fields(RoundAnswerForm, "fa", area.id, area.label)
-        for measure in area.measures:
-            _add_item_fields(RoundAnswerForm, "m", measure.id, measure.label)
+    for slot in answer_slots(round_):
+        _add_item_fields(RoundAnswerForm, slot)
 
     form = RoundAnswerForm(**kwargs)
     if not registration:
@@ -150,10 +196,15 @@ def answer_form_for(round_, *, registration: bool = False, **kwargs) -> AnswerFo
     return form
 
 
-def _add_item_fields(form_class, kind: str, item_id: int, label: str) -> None:
-    key = item_key(kind, item_id)
-    setattr(form_class, f"{key}_position", measure_position_field(f"Ställningstagande till {label.lower()}"))
-    setattr(form_class, f"{key}_comment", text_field(f"Synpunkter på {label.lower()}"))
+def _add_item_fields(form_class, slot: Slot) -> None:
+    """A position (measures and focus areas only) and a text (comments, or a question's answer)."""
+    if slot.takes_position:
+        setattr(
+            form_class,
+            f"{slot.key}_position",
+            measure_position_field(f"Ställningstagande till {slot.label.lower()}"),
+        )
+    setattr(form_class, f"{slot.key}_comment", text_field(slot.text_label))
 
 
 class SubmitForm(Form):

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from remiss.answers.forms import answer_slots
 from remiss.answers.models import (
     Answer,
     AnswerVersion,
@@ -60,31 +61,22 @@ def snapshot(version: AnswerVersion | None, round_: Round) -> dict[str, str]:
         "decision_paragraph": version.decision_paragraph if version else "",
         "documents": ",".join(sorted(str(d.id) for d in version.documents)) if version else "",
     }
-    for area in round_.focus_areas:
-        _item_snapshot(values, version, "fa", area.id, focus_area_id=area.id)
-        for measure in area.measures:
-            _item_snapshot(values, version, "m", measure.id, measure_id=measure.id)
+    for slot in answer_slots(round_):
+        comment = version.comment_on(**slot.target) if version else None
+        if slot.takes_position:
+            values[f"{slot.key}_position"] = comment.position.value if comment and comment.position else ""
+        values[f"{slot.key}_comment"] = comment.text if comment else ""
     return values
-
-
-def _item_snapshot(values, version, kind, item_id, **target) -> None:
-    comment = version.comment_on(**target) if version else None
-    values[f"{kind}_{item_id}_position"] = comment.position.value if comment and comment.position else ""
-    values[f"{kind}_{item_id}_comment"] = comment.text if comment else ""
 
 
 def field_labels(round_: Round) -> dict[str, str]:
     labels = dict(FIELD_LABELS)
-    for area in round_.focus_areas:
-        _item_labels(labels, "fa", area.id, f"{area.label} {area.title}")
-        for measure in area.measures:
-            _item_labels(labels, "m", measure.id, f"{measure.label} {measure.title}")
+    for slot in answer_slots(round_):
+        name = f"{slot.label} {slot.title}"
+        if slot.takes_position:
+            labels[f"{slot.key}_position"] = f"{name}: ställningstagande"
+        labels[f"{slot.key}_comment"] = f"{name}: {'svar' if slot.is_question else 'synpunkter'}"
     return labels
-
-
-def _item_labels(labels, kind, item_id, name) -> None:
-    labels[f"{kind}_{item_id}_position"] = f"{name}: ställningstagande"
-    labels[f"{kind}_{item_id}_comment"] = f"{name}: synpunkter"
 
 
 def _digest(value: str) -> str:
@@ -168,12 +160,11 @@ def apply_form(version: AnswerVersion, form, round_: Round, *, by, now: datetime
     version.decided_by = form.decided_by.data or ""
     version.decision_date = form.decision_date.data
     version.decision_paragraph = form.decision_paragraph.data or ""
-    for area in round_.focus_areas:
-        position, comment = form.item_fields("fa", area.id)
-        set_item(version, position.data, comment.data, focus_area_id=area.id)
-        for measure in area.measures:
-            position, comment = form.item_fields("m", measure.id)
-            set_item(version, position.data, comment.data, measure_id=measure.id)
+    for slot in answer_slots(round_):
+        position, comment = form.item_fields(slot.kind, slot.id)
+        # A question takes no position, whatever a form or file says.
+        position = position.data if slot.takes_position and position is not None else None
+        set_item(version, position, comment.data, **slot.target)
     touch(version, by=by, now=now)
 
 
@@ -258,36 +249,66 @@ def not_registrable_text(recipient: Recipient) -> str:
 # Summaries -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ItemView:
-    """One focus area or measure with what the answer says on it."""
+    """One focus area, measure, section or question with what the answer says on it."""
 
-    kind: str  # "fa" or "m"
+    kind: str  # "fa", "m" (a measure or a question) or "section" (a heading only)
     label: str
     title: str
     position: MeasurePosition | None
     text: str
+    is_question: bool = False
+
+    @property
+    def takes_position(self) -> bool:
+        return not self.is_question and self.kind != "section"
+
+    @property
+    def heading(self) -> str:
+        return self.title if self.kind == "section" else f"{self.label}: {self.title}"
 
 
 def answer_items(version: AnswerVersion | None, round_: Round) -> list[ItemView]:
+    """The answer per part of the round: focus areas and measures with position and comments;
+    sections (as headings) and questions with their answers."""
     items = []
     for area in round_.focus_areas:
-        items.append(_item_view(version, "fa", area.label, area.title, focus_area_id=area.id))
+        if area.takes_answer:
+            items.append(_item_view(version, "fa", area.label, area.title, focus_area_id=area.id))
+        else:
+            comment = version.comment_on(focus_area_id=area.id) if version else None
+            if area.has_heading or (comment is not None and comment.text.strip()):
+                # A section from before questions were questions may carry a comment of its own.
+                text = comment.text if comment is not None else ""
+                items.append(ItemView("section", area.label, area.title or area.label, None, text, True))
         for measure in area.measures:
-            items.append(_item_view(version, "m", measure.label, measure.title, measure_id=measure.id))
+            items.append(
+                _item_view(
+                    version, "m", measure.label, measure.title, measure.is_question, measure_id=measure.id
+                )
+            )
     return items
 
 
-def _item_view(version, kind, label, title, **target) -> ItemView:
+def _item_view(version, kind, label, title, is_question=False, **target) -> ItemView:
     comment = version.comment_on(**target) if version else None
     return ItemView(
-        kind, label, title, comment.position if comment else None, comment.text if comment else ""
+        kind,
+        label,
+        title,
+        comment.position if comment and not is_question else None,
+        comment.text if comment else "",
+        is_question,
     )
 
 
 def position_counts(version: AnswerVersion) -> dict[str, int]:
-    """How many measures and focus areas the answer assents to, rejects, or only comments on."""
-    counts = {"assent": 0, "reject": 0, "comment": 0}
+    """How many measures and focus areas the answer assents to, rejects, or only comments on,
+    and how many questions it answers."""
+    counts = {"assent": 0, "reject": 0, "comment": 0, "answered": 0}
     for comment in version.comments:
-        if comment.position is MeasurePosition.ASSENT:
+        if comment.measure is not None and comment.measure.is_question:
+            counts["answered"] += bool(comment.text.strip())
+        elif comment.position is MeasurePosition.ASSENT:
             counts["assent"] += 1
         elif comment.position is MeasurePosition.REJECT:
             counts["reject"] += 1

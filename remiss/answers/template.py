@@ -2,8 +2,10 @@
 the draft.
 
 The sheet ``Remissvar`` has one row for the position on the whole draft, one per focus area and
-measure (number, title, a position chosen from a drop-down list, a comment) and one for other
-comments. Column A (hidden) names each row's target, and the hidden sheet ``Mall`` keeps the
+measure (number, title, a position chosen from a drop-down list, a comment), one per question
+(number, the question, its answer: a question takes no position, its position cell is greyed
+out and refused when filled), a heading row per section, and one for other comments. Column A
+(hidden) names each row's target, and the hidden sheet ``Mall`` keeps the
 round and the structure as it was when the template was made, so that an upload can say which
 measures were renumbered or removed since. Reading is all or nothing: any row that cannot be
 read is named by its number and nothing is imported."""
@@ -49,19 +51,34 @@ NOT_XLSX = (
 
 @dataclass(frozen=True)
 class Row:
-    key: str  # "overall", "other", "fa:<id>" or "m:<id>"
+    key: str  # "overall", "other", "fa:<id>" or "m:<id>"; "" for a section's heading
     number: str
     title: str
+    takes_position: bool = True
+
+    @property
+    def is_heading(self) -> bool:
+        return not self.key
 
 
 def rows_of(round_: Round) -> list[Row]:
     rows = [Row(OVERALL, "Helhet", "Ställningstagande till förslaget som helhet")]
     for area in round_.focus_areas:
-        rows.append(Row(f"fa:{area.id}", area.label, area.title))
+        if area.takes_answer:
+            rows.append(Row(f"fa:{area.id}", area.label, area.title))
+        elif area.has_heading:
+            rows.append(Row("", area.label, area.title, takes_position=False))
         for measure in area.measures:
-            rows.append(Row(f"m:{measure.id}", measure.label, measure.title))
-    rows.append(Row(OTHER, "Övrigt", "Övriga synpunkter på förslaget"))
+            rows.append(Row(f"m:{measure.id}", measure.label, measure.title, measure.takes_position))
+    rows.append(Row(OTHER, "Övrigt", "Övriga synpunkter på förslaget", takes_position=False))
     return rows
+
+
+def _columns(round_: Round) -> tuple[str, ...]:
+    if not round_.asks_questions:
+        return COLUMNS
+    text = "Svar" if not round_.lists_measures else "Synpunkter och svar"
+    return (*COLUMNS[:-1], text)
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -75,18 +92,28 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     set_text(sheet, 1, 2, f"Remissvar: {round_.title}")
     sheet["B1"].font = Font(bold=True, size=14)
     set_text(sheet, 2, 2, f"Dnr {round_.dnr} · {organisation_name} · Svar senast {format_date(deadline)}")
+    columns = _columns(round_)
     set_text(
         sheet,
         3,
         2,
-        "Välj ställningstagande i listan och skriv synpunkterna i kolumnen Synpunkter. Ändra inte "
-        "numren eller rubrikerna. Ladda upp filen under Svara på remissen; den fyller ert utkast "
-        "men skickar inte in det.",
+        (
+            "Välj ställningstagande i listan och skriv synpunkterna i kolumnen Synpunkter. "
+            if round_.lists_measures
+            else "Välj ställningstagande till förslaget som helhet i listan. "
+        )
+        + (
+            "Skriv svaret på varje fråga i kolumnen Svar; en fråga tar inget ställningstagande. "
+            if round_.asks_questions
+            else ""
+        )
+        + "Ändra inte numren eller rubrikerna. Ladda upp filen under Svara på remissen; den fyller "
+        "ert utkast men skickar inte in det.",
     )
     sheet["B3"].alignment = Alignment(wrap_text=True)
     sheet.merge_cells("B3:E3")
     sheet.row_dimensions[3].height = 45
-    for column, title in enumerate(COLUMNS, start=1):
+    for column, title in enumerate(columns, start=1):
         cell = set_text(sheet, HEADER_ROW, column, title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE4EE")
@@ -119,12 +146,15 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
         set_text(sheet, number, COMMENT, comment or None)
         for column in (TITLE, COMMENT):
             sheet.cell(row=number, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-        if row.key.startswith("fa:") or row.key == OVERALL:
+        if row.key.startswith("fa:") or row.key == OVERALL or row.is_heading:
             sheet.cell(row=number, column=NUMBER).font = Font(bold=True)
             sheet.cell(row=number, column=TITLE).font = Font(bold=True)
-        if row.key == OVERALL:
+        if row.is_heading:
+            for column in (POSITION, COMMENT):
+                sheet.cell(row=number, column=column).fill = PatternFill("solid", fgColor="EEEEEE")
+        elif row.key == OVERALL:
             overall.add(sheet.cell(row=number, column=POSITION))
-        elif row.key == OTHER:
+        elif not row.takes_position:  # other comments, and a question: answered in text only
             sheet.cell(row=number, column=POSITION).fill = PatternFill("solid", fgColor="EEEEEE")
         else:
             per_item.add(sheet.cell(row=number, column=POSITION))
@@ -132,7 +162,7 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     meta = workbook.create_sheet(META_SHEET)
     write_row(meta, 1, ["round_id", round_.id])
     write_row(meta, 2, ["dnr", round_.dnr])
-    for number, row in enumerate(rows_of(round_), start=3):
+    for number, row in enumerate([r for r in rows_of(round_) if not r.is_heading], start=3):
         write_row(meta, number, [row.key, row.number, row.title])
     meta.sheet_state = "hidden"
     workbook.save(stream)
@@ -204,7 +234,7 @@ def _read_workbook(workbook, round_: Round, result: TemplateImport) -> TemplateI
         )
         return result
 
-    areas = {str(area.id): area for area in round_.focus_areas}
+    areas = {str(area.id): area for area in round_.focus_areas if area.takes_answer}
     measures = {str(m.id): m for m in round_.measures}
     _report_structure_changes(result, made_from, areas, measures)
 
@@ -222,7 +252,8 @@ def _read_workbook(workbook, round_: Round, result: TemplateImport) -> TemplateI
             if position_text or comment.strip():
                 result.errors.append(
                     f"Rad {row_number}: raden hör inte till mallen. Skriv synpunkterna på raden för "
-                    "rätt insats eller under Övriga synpunkter."
+                    f"rätt {'fråga' if round_.asks_questions and not round_.lists_measures else 'insats'} "
+                    "eller under Övriga synpunkter."
                 )
             continue
         if key in seen:
@@ -247,6 +278,12 @@ def _read_workbook(workbook, round_: Round, result: TemplateImport) -> TemplateI
                         f"Rad {row_number}: {name} finns inte längre i remissen. Flytta synpunkten "
                         "till rätt rad eller till Övriga synpunkter, eller ladda ner en ny svarsmall."
                     )
+                continue
+            if kind == "m" and target.is_question and position_text:
+                result.errors.append(
+                    f"Rad {row_number}: {target.label.lower()} besvaras med text och tar inget "
+                    f"ställningstagande. Töm cellen ”{position_text}” och skriv svaret i kolumnen Svar."
+                )
                 continue
             position = _position(result, row_number, position_text, MeasurePosition)
             ids = (target.id, None) if kind == "fa" else (None, target.id)
