@@ -245,7 +245,15 @@ def _positions_summary(version) -> list[dict]:
     for area in round_.focus_areas:
         comment = version.comment_on(focus_area_id=area.id)
         if comment is not None and not comment.is_empty:
-            rows.append({"label": area.label, "title": area.title, "position": None, "commented": True})
+            rows.append(
+                {
+                    "label": area.label,
+                    "title": area.title,
+                    "position": None,
+                    "commented": True,
+                    "is_question": False,
+                }
+            )
         for measure in area.measures:
             comment = version.comment_on(measure_id=measure.id)
             if comment is None or comment.is_empty:
@@ -254,8 +262,11 @@ def _positions_summary(version) -> list[dict]:
                 {
                     "label": measure.label,
                     "title": measure.title,
-                    "position": comment.position.label if comment.position else None,
+                    "position": comment.position.label
+                    if comment.position and not measure.is_question
+                    else None,
                     "commented": bool(comment.text.strip()),
+                    "is_question": measure.is_question,
                 }
             )
     return rows

@@ -278,6 +278,20 @@ class Round(db.Model):
         return self.structure_heading.lower()
 
     @property
+    def per_part(self) -> str:
+        """``Per fokusområde och insats``, ``Per fråga`` or ``Per fokusområde, insats och fråga``."""
+        if self.is_mixed:
+            return "Per fokusområde, insats och fråga"
+        return "Per fråga" if self.asks_questions else "Per fokusområde och insats"
+
+    @property
+    def part_by_part(self) -> str:
+        """``insats för insats``, ``fråga för fråga`` or both, in running text."""
+        if self.is_mixed:
+            return "insats för insats och fråga för fråga"
+        return "fråga för fråga" if self.asks_questions else "insats för insats"
+
+    @property
     def item_words(self) -> str:
         """What one answers to, in running text: ``insatser``, ``frågor``, ``insatser och frågor``."""
         if self.is_mixed:
