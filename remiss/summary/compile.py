@@ -98,6 +98,19 @@ class MeasureSummary:
     comments: tuple[Comment, ...]
     # Per recipient, in the order of ``Summary.recipients``: the position label, "Synpunkt" or "".
     matrix: tuple[str, ...]
+    # A question (remissfråga): answered in text, no position. Its ``comments`` are the answers
+    # (organisation, text); ``commented`` is how many bodies answered it; assent/reject are 0.
+    is_question: bool = False
+
+    @property
+    def label(self) -> str:
+        """``Insats 1:2`` or ``Fråga 3``."""
+        return f"{self.kind} {self.number}"
+
+    @property
+    def answered(self) -> int:
+        """How many bodies answered the question (wrote something)."""
+        return self.commented
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +121,19 @@ class FocusAreaSummary:
     assessment: str
     comments: tuple[Comment, ...]  # on the focus area as a whole
     measures: tuple[MeasureSummary, ...]
+    kind: str = "focus_area"  # AreaKind value: focus_area, section, questions (no heading)
 
     @property
     def heading(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def holds_questions(self) -> bool:
+        return self.kind != "focus_area"
+
+    @property
+    def has_heading(self) -> bool:
+        return self.kind != "questions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +170,14 @@ class Summary:
     def measures(self) -> tuple[MeasureSummary, ...]:
         return tuple(m for area in self.focus_areas for m in area.measures)
 
+    @property
+    def asks_questions(self) -> bool:
+        return any(area.holds_questions for area in self.focus_areas)
+
+    @property
+    def lists_measures(self) -> bool:
+        return any(not area.holds_questions for area in self.focus_areas)
+
 
 _SWEDISH = str.maketrans({"å": "{", "ä": "|", "ö": "}"})  # after z, in Swedish order
 
@@ -167,6 +197,7 @@ class MeasureOutline:
     title: str
     kind: str
     assessment: str
+    is_question: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +207,11 @@ class FocusAreaOutline:
     title: str
     assessment: str
     measures: tuple[MeasureOutline, ...]
+    kind: str = "focus_area"  # AreaKind value
+
+    @property
+    def holds_questions(self) -> bool:
+        return self.kind != "focus_area"
 
     @property
     def heading(self) -> str:
@@ -227,6 +263,7 @@ class SummaryStream:
                         assessment=current.assessment,
                         comments=area_comments,
                         measures=tuple(measures),
+                        kind=current.kind,
                     )
                 )
 
@@ -278,6 +315,7 @@ def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> Sum
             number=area.number,
             title=area.title,
             assessment=area.assessment or "",
+            kind=area.kind.value,
             measures=tuple(
                 MeasureOutline(
                     id=m.id,
@@ -285,6 +323,7 @@ def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> Sum
                     title=m.title,
                     kind=m.kind.label,
                     assessment=m.assessment or "",
+                    is_question=m.is_question,
                 )
                 for m in sorted(area.measures, key=lambda m: (m.position, m.id))
             ),
@@ -442,6 +481,7 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
                 commented=sum(1 for _, _, text in entries if text),
                 comments=comments,
                 matrix=tuple(matrix),
+                is_question=measure.is_question,
             )
             yield Section(area, summary, comments)
     finally:
