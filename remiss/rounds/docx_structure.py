@@ -174,7 +174,7 @@ def _structural(entry: _Entry) -> bool:
 
 def _outline(entries: list[_Entry], proposal: Proposal) -> list[str]:
     """The lines: headings that name a part (``Fokusområde 2 …``, ``2.1 …``) or have list items or
-    questions under them; the list items numbered under their heading (``2.1``, ``2.2``) as Word
+    questions directly under them; the list items numbered under their heading (``2.1``, ``2.2``) as Word
     shows them; questions as they are (the paste numbers them on)."""
     lines: list[str] = []
     area_number: str | None = None
@@ -204,10 +204,11 @@ def _outline(entries: list[_Entry], proposal: Proposal) -> list[str]:
 
 
 def _entries_under(entries: list[_Entry], index: int) -> list[_Entry]:
-    level = entries[index].level
+    """What stands directly under a heading, up to the next heading of any level: a heading
+    over sub-headings only (``Bakgrund`` over the sections) is not a part of the structure."""
     under = []
     for entry in entries[index + 1 :]:
-        if entry.kind == "heading" and entry.level <= level:
+        if entry.kind == "heading":
             break
         under.append(entry)
     return under
