@@ -47,7 +47,7 @@ Insats 1:1 Fler träffpunkter i stadsdelarna
 Insats 1:2 Uppsökande verksamhet
 
 Fokusområde 2: Uppföljning
-Fråga 2:1 Hur bör insatserna följas upp?"""
+Insats 2:1 Följa upp insatserna årligen"""
 
 SARA_COMMENT = "Nämnden ser positivt på förslaget men saknar finansiering."
 SARA_ON_1_1 = "Träffpunkterna bör ligga nära kollektivtrafik."
@@ -165,7 +165,7 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
 
     # The structure, pasted: a preview, a line that cannot be read, then saved.
     page.get_by_role("link", name="Redigera struktur").click()
-    expect(page.get_by_text("Remissen har ännu inga fokusområden.")).to_be_visible()
+    expect(page.get_by_text("Remissen har ännu inga fokusområden")).to_be_visible()
     assert_accessible(page, "structure, empty")
     page.get_by_role("link", name="Klistra in innehållsförteckning").click()
     assert_accessible(page, "paste structure, empty")
@@ -180,12 +180,12 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     page.get_by_label("Innehållsförteckning").fill(STRUCTURE)
     page.get_by_role("button", name="Förhandsvisa").click()
     expect(page.get_by_role("heading", name="Förhandsvisning")).to_be_visible()
-    expect(page.get_by_text("2 fokusområden och 3 insatser eller frågor läggs till.")).to_be_visible()
+    expect(page.get_by_text("2 fokusområden och 3 insatser läggs till.")).to_be_visible()
     assert_accessible(page, "paste structure, preview")
     page.get_by_role("button", name="Spara strukturen").click()
-    expect(flash(page, "2 fokusområden och 3 insatser eller frågor är tillagda.")).to_be_visible()
+    expect(flash(page, "2 fokusområden och 3 insatser är tillagda.")).to_be_visible()
     expect(page.get_by_role("heading", name="Fokusområde 2: Uppföljning")).to_be_visible()
-    expect(page.get_by_role("cell", name="Fråga 2:1", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Insats 2:1", exact=True)).to_be_visible()
     assert_accessible(page, "structure, with data")
 
     # Recipients: a group, then one organisation; first nothing chosen.
@@ -295,15 +295,15 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     expect(sam.get_by_label("Övergripande synpunkter")).to_have_value(SARA_COMMENT)
     expect(sam.get_by_label("Synpunkter på insats 1:1")).to_have_value(SARA_ON_1_1)
     assert_accessible(sam, "answer form, a colleague's draft")
-    sam.get_by_role("group", name="Ställningstagande till fråga 2:1").get_by_label("Avstyrker").check()
-    sam.get_by_label("Synpunkter på fråga 2:1").fill(SAM_ON_2_1)
+    sam.get_by_role("group", name="Ställningstagande till insats 2:1").get_by_label("Avstyrker").check()
+    sam.get_by_label("Synpunkter på insats 2:1").fill(SAM_ON_2_1)
     sam.get_by_label("Övriga synpunkter på förslaget").fill(SAM_OTHER)
     sam.get_by_label("Beslutat av").fill("Socialnämnden Centrum")
     sam.get_by_label("Beslutsdatum").fill(iso(today - dt.timedelta(days=1)))
     sam.get_by_role("button", name="Spara och förhandsgranska").click()
     expect(sam.get_by_role("heading", level=1)).to_contain_text("Förhandsgranska svaret")
     expect(sam.get_by_text("markeras som 10 dagar för sent")).to_be_visible()
-    expect(sam.get_by_role("row", name=re.compile("Fråga 2:1"))).to_contain_text("Avstyrker")
+    expect(sam.get_by_role("row", name=re.compile("Insats 2:1"))).to_contain_text("Avstyrker")
     assert_accessible(sam, "answer preview")
     sam_asked = confirm_dialogs(sam)
     sam.get_by_role("button", name="Skicka in svaret").click()
