@@ -50,10 +50,7 @@ def test_paste_shows_a_preview_and_saves_only_when_confirmed(app, client, office
 
     response = client.post(url, data={"text": PASTED, "confirm": "1"})
     assert response.status_code == 302
-    assert (
-        "2 fokusområden och 3 insatser är tillagda"
-        in client.get(response.headers["Location"]).text
-    )
+    assert "2 fokusområden och 3 insatser är tillagda" in client.get(response.headers["Location"]).text
     assert structure_of(app, round_id) == [
         (
             "1",
