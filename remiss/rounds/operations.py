@@ -505,6 +505,7 @@ def move_focus_area(area: FocusArea, direction: str, *, by) -> bool:
     round_ = area.round
     _require_structure_editable(round_)
     questions_in_order = _questions_in_order(round_)
+    label = area.label  # as the officer knew it when moving it
     neighbour = _move(round_.focus_areas, area, direction)
     if neighbour is None:
         return False
@@ -517,7 +518,7 @@ def move_focus_area(area: FocusArea, direction: str, *, by) -> bool:
         area,
         actor=by,
         round_id=area.round_id,
-        label=area.label,
+        label=label,
         direction=DIRECTION_WORDS[direction],
     )
     return True
