@@ -203,12 +203,13 @@ def _steps(c):
         (
             "remove_measure",
             lambda: ops.remove_measure(s.second, by=c.officer),
-            [("structure.measure_removed", ["Insats 1:2", "Följa upp"])],
+            # Moved up (1:2 → 1:1) and its focus area moved up (1 → 2): now Insats 2:1.
+            [("structure.measure_removed", ["Insats 2:1", "Följa upp"])],
         ),
         (
             "remove_focus_area",
             lambda: ops.remove_focus_area(s.area2, by=c.officer),
-            [("structure.area_removed", ["Fokusområde 2", "Kunskap"])],
+            [("structure.area_removed", ["Fokusområde 1", "Kunskap"])],
         ),
         ("paste_structure", paste, [("structure.pasted_parts", ["1 sektion och 1 fråga"])]),
         (
