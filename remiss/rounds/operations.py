@@ -360,7 +360,7 @@ def next_area_number(round_: Round) -> str:
     return str(max(numbers, default=0) + 1)
 
 
-def next_question_number(round_: Round) -> str:
+def _next_question_number(round_: Round) -> str:
     numbers = [int(m.number) for m in round_.questions if m.number.isdigit()]
     return str(max(numbers, default=0) + 1)
 
@@ -368,7 +368,7 @@ def next_question_number(round_: Round) -> str:
 def next_measure_number(area: FocusArea) -> str:
     """``2:3`` for a measure of focus area 2; the round's next question number in a section."""
     if area.holds_questions:
-        return next_question_number(area.round)
+        return _next_question_number(area.round)
     numbers = [
         int(m.number.rpartition(":")[2]) for m in area.measures if m.number.rpartition(":")[2].isdigit()
     ]
@@ -541,7 +541,9 @@ def add_measure(area: FocusArea, number: str, title: str, kind: MeasureKind | No
     _require_structure_editable(round_)
     _check_measure_number(area, number)
     # A question added with the next number into an earlier section: the numbers follow the order.
-    renumber = area.holds_questions and _questions_in_order(round_) and number == next_question_number(round_)
+    renumber = (
+        area.holds_questions and _questions_in_order(round_) and number == _next_question_number(round_)
+    )
     position = max((m.position for m in area.measures), default=0) + 1
     measure = Measure(number=number, title=title.strip(), kind=area.item_kind, position=position)
     area.measures.append(measure)
