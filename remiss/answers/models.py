@@ -182,7 +182,7 @@ class Answer(db.Model):
 
 class AnswerVersion(db.Model):
     """One version of an answer. While ``submitted_at`` is empty it is the shared draft; once
-    submitted it never changes (enforced in ``remiss.answers.immutability``)."""
+    submitted it never changes (enforced by the ``before_flush`` guard at the end of this module)."""
 
     __tablename__ = "answer_version"
     __table_args__ = (
