@@ -4,17 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+# The address every e-mail and feed links to: the one `make run` serves on.
+export REMISS_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test load install lint clean
+.PHONY: run test load fuzz install install-test lint clean
 
-# (Re)install when pyproject.toml changes.
+# Two install profiles, (re)installed when pyproject.toml changes: what the app needs to run
+# (`make run`), and the test tools as well (`make test`).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 instance/config.py:
 	@mkdir -p instance
@@ -38,7 +47,7 @@ run: install instance/config.py
 
 # ruff, the layer contract (lint-imports, see pyproject.toml), then the suite on SQLite, then
 # again on PostgreSQL when REMISS_TEST_DATABASE_URL names one (.ci/run starts a server and sets it).
-test: install
+test: install-test
 	$(BIN)/ruff check remiss tests benchmarks
 	$(BIN)/lint-imports
 	REMISS_TEST_DATABASE_URL= $(BIN)/pytest
@@ -47,13 +56,17 @@ test: install
 		$(BIN)/pytest; \
 	fi
 
-lint: install
+# Hostile input to every form, many examples per route (the suite runs a few).
+fuzz: install-test
+	REMISS_FUZZ_EXAMPLES=200 REMISS_TEST_DATABASE_URL= $(BIN)/pytest -q tests/test_fuzz_forms.py
+
+lint: install-test
 	$(BIN)/ruff check remiss tests benchmarks
 	$(BIN)/lint-imports
 
 # The load test: 30 simulated people for 60 s against gunicorn (2 workers), on SQLite, then on
 # PostgreSQL when REMISS_TEST_DATABASE_URL names one (that database is emptied).
-load: install
+load: install-test
 	REMISS_TEST_DATABASE_URL= $(BIN)/python benchmarks/load/run.py --database sqlite
 	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
 		$(BIN)/python benchmarks/load/run.py --database postgresql; \
