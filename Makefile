@@ -4,8 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
-# The address every e-mail and feed links to: the one `make run` serves on.
-export REMISS_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test load fuzz install install-test lint clean
 
@@ -35,6 +33,7 @@ instance/config.py:
 run: SHELL := /bin/bash
 run: install instance/config.py
 	@new=0; [ -f instance/remiss.sqlite ] || new=1; \
+	export REMISS_BASE_URL="$${REMISS_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(FLASK) db upgrade || exit 1; \
 	if [ $$new = 1 ]; then $(FLASK) load-demo; fi; \
 	$(FLASK) demo-accounts; \
