@@ -1,8 +1,7 @@
 """Signing in and out, slowdown, safe next, invitation and reset links."""
 
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

@@ -6,6 +6,7 @@ Revises: 0003
 Create Date: 2026-12-06 08:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

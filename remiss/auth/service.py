@@ -8,9 +8,8 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
-
 from argon2.exceptions import VerificationError
+from flask import current_app, url_for
 
 from remiss.auth.models import (
     LoginFailure,
@@ -57,7 +56,9 @@ def _wait_text(seconds: float) -> str:
 
 
 def _locked(seconds: float) -> LoginRefused:
-    return LoginRefused(f"För många misslyckade inloggningsförsök. Vänta {_wait_text(seconds)} och försök igen.")
+    return LoginRefused(
+        f"För många misslyckade inloggningsförsök. Vänta {_wait_text(seconds)} och försök igen."
+    )
 
 
 def _spend_a_check() -> None:
@@ -117,7 +118,8 @@ def check_client(address: str, now: datetime | None = None) -> None:
     ``LOGIN_FAILURES_PER_ADDRESS`` times in the current window."""
     config = current_app.config
     window = timedelta(seconds=config["LOGIN_ADDRESS_WINDOW_SECONDS"])
-    if RateCounter.current(LOGIN_SCOPE, address, window, now or utcnow()) >= config["LOGIN_FAILURES_PER_ADDRESS"]:
+    failures = RateCounter.current(LOGIN_SCOPE, address, window, now or utcnow())
+    if failures >= config["LOGIN_FAILURES_PER_ADDRESS"]:
         raise TooManyFailures(ADDRESS_BLOCKED)
 
 
