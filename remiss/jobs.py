@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,11 +65,33 @@ def run_due_jobs(now: datetime | None = None) -> Report:
     """Send the rounds scheduled for today, record what is due at ``now``, then deliver."""
     now = now or utcnow()
     report = Report()
-    report.rounds_sent, report.rounds_failed = operations.send_scheduled_rounds(now)
-    db.session.commit()
-    report.queued = reminders.queue_due_messages(now)
-    delivery.deliver_due(now, report, stale=reminders.stale_reason)
+    # Each step on its own: one that fails (and is logged) never keeps the others from running.
+    with _step("sending scheduled rounds"):
+        report.rounds_sent, report.rounds_failed = operations.send_scheduled_rounds(now)
+        db.session.commit()
+    with _step("recording due reminders"):
+        report.queued = reminders.queue_due_messages(now)
+    with _step("delivering the outbox"):
+        delivery.deliver_due(now, report, stale=reminders.stale_reason)
     return report
+
+
+@contextmanager
+def _step(what: str):
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        log.exception("scheduled job: %s failed", what)
+
+
+def remove_orphan_files() -> None:
+    """The daily clean-up of uploaded files that no row refers to (``documents.service``)."""
+    from remiss.documents.service import remove_orphan_files as remove
+
+    report = remove()
+    if report.removed:
+        log.info("Uppladdade filer: %s", report)
 
 
 # The scheduler process ----------------------------------------------------------------------
@@ -102,7 +125,30 @@ def make_scheduler(app: Flask, interval_seconds: float | None = None) -> Blockin
         coalesce=True,
         misfire_grace_time=max(1, int(interval)),
     )
+    # Once a day, at night: files left behind by a worker killed mid-upload.
+    scheduler.add_job(
+        _in_context,
+        "cron",
+        args=[app, remove_orphan_files],
+        hour=3,
+        minute=17,
+        timezone=LOCAL_TZ,
+        id="remove-orphan-files",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+def _in_context(app: Flask, job) -> None:
+    with app.app_context():
+        try:
+            job()
+        except Exception:
+            db.session.rollback()
+            log.exception("%s failed", job.__name__)
+        finally:
+            db.session.remove()
 
 
 def run(app: Flask, interval_seconds: float | None = None) -> None:
