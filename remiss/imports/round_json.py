@@ -23,6 +23,7 @@ from remiss.answers import operations as answers
 from remiss.answers.models import Channel, MeasurePosition, Position
 from remiss.audit.models import AuditEvent, record
 from remiss.core.errors import DomainError
+from remiss.core.text import clean_text
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications.models import Message
@@ -121,6 +122,19 @@ def _date_or_relative(
     return None
 
 
+def _cleaned(value):
+    """Every text in the file without control characters, as a form's would be."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            clean_text(key) if isinstance(key, str) else key: _cleaned(item) for key, item in value.items()
+        }
+    return value
+
+
 def import_round(data, *, officer=None, actor=None, now: datetime | None = None) -> Round:
     """Check ``data`` (the parsed JSON) and create the round with its structure, recipients and
     answers. Raises ``RoundImportError`` listing every problem; then nothing is added. The
@@ -128,6 +142,7 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
     now = now or utcnow()
     today = local_today(now)
     check = _Checker()
+    data = _cleaned(data)
     if not isinstance(data, dict):
         raise RoundImportError(["Filen ska innehålla ett JSON-objekt med remissens uppgifter."])
 
