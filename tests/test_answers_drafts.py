@@ -349,7 +349,9 @@ def test_a_draft_started_by_someone_else_meanwhile_is_merged_too(app):
     assert anna.post(edit_url(round_id), data=anna_form | {"comment": "Anna först"}).status_code == 302
     response = bengt.post(edit_url(round_id), data=bengt_form | {"comment": "Bengt sen"})
     assert response.status_code == 409  # the same field: a conflict, Anna's text kept
-    assert "Anna Andersson" in response.text and "Anna först" in response.text and "Bengt sen" in response.text
+    assert (
+        "Anna Andersson" in response.text and "Anna först" in response.text and "Bengt sen" in response.text
+    )
     with app.app_context():
         assert the_draft(app, round_id).comment == "Anna först"
 

@@ -632,20 +632,35 @@ def upload_template(round_id: int):
             flash(error, "error")
         flash("Ingenting lästes in. Rätta filen och ladda upp den igen.", "error")
         return back
-    try:
-        operations.import_template(recipient, imported, by=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return back
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        flash("Någon annan sparade utkastet samtidigt. Ingenting lästes in; försök igen.", "error")
-        return back
-    flash("Svarsmallen är inläst i utkastet. Granska svaret och skicka in det när ni är klara.", "success")
+    saved = None
+    for attempt in (1, 2):
+        try:
+            saved = operations.import_template(recipient, imported, by=current_user)
+            db.session.commit()
+            break
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return back
+        except (StaleDataError, IntegrityError):
+            db.session.rollback()  # saved by a colleague at the same moment: merge once more
+            if attempt == 2:
+                flash("Någon annan sparade utkastet samtidigt. Ingenting lästes in; försök igen.", "error")
+                return back
+        except OperationalError:
+            db.session.rollback()
+            flash(
+                "Kunde inte spara just nu: databasen svarar inte. Ingenting lästes in; försök igen.", "error"
+            )
+            return back
     for note in imported.notes:
         flash(note, "info")
+    if saved.merged.conflicts:
+        flash("Svarsmallen är inläst utom där du och en kollega har ändrat samma fält.", "info")
+        return _conflict_page(round_, recipient, saved, [])
+    if saved.colleague and saved.merged.taken_from_theirs:
+        flash(_kept_theirs_text(saved, round_), "info")
+    flash("Svarsmallen är inläst i utkastet. Granska svaret och skicka in det när ni är klara.", "success")
     return back
 
 
