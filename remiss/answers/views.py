@@ -37,7 +37,7 @@ from werkzeug.datastructures import MultiDict
 
 from remiss.answers import merge, operations, service, stash, template
 from remiss.answers.forms import ReopenForm, SubmitForm, TemplateUploadForm, answer_form_for
-from remiss.answers.models import Channel
+from remiss.answers.models import Answer, AnswerVersion, Channel
 from remiss.auth.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
@@ -46,14 +46,52 @@ from remiss.documents import service as documents
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404, own_recipient_or_404, recipient_or_404
-from remiss.rounds.models import Recipient, Round
+from remiss.rounds.models import FocusArea, Recipient, Round
 
 bp = Blueprint("answers", __name__)
 
 
 def _own(round_id: int) -> tuple[Round, Recipient]:
     round_ = get_round_or_404(round_id)
-    return round_, own_recipient_or_404(round_)
+    recipient = own_recipient_or_404(round_)
+    _load_answer(round_, recipient)
+    return round_, recipient
+
+
+def _load_structure(round_: Round) -> None:
+    """The round's focus areas and their measures, in two queries."""
+    db.session.scalars(
+        sa.select(Round)
+        .where(Round.id == round_.id)
+        .options(sa.orm.selectinload(Round.focus_areas).selectinload(FocusArea.measures))
+    ).all()
+
+
+def _load_answer(round_: Round, recipient: Recipient, *, every_version: bool = False) -> None:
+    """The round's structure and the answer's versions with their files, and the comments of the
+    version shown (of every version for the officer's page), in a fixed number of queries
+    whatever the number of measures: a page of 5,000 measures would otherwise load each focus
+    area's measures, and each version's comments, one query at a time."""
+    _load_structure(round_)
+    versions = sa.orm.selectinload(Answer.versions)
+    answer = db.session.scalars(
+        sa.select(Answer)
+        .where(Answer.recipient_id == recipient.id)
+        .options(
+            versions.selectinload(AnswerVersion.documents),
+            versions.joinedload(AnswerVersion.updated_by),
+            versions.joinedload(AnswerVersion.submitted_by),
+        )
+    ).one_or_none()
+    if answer is None:
+        return
+    shown = answer.versions if every_version else [v for v in (answer.draft, answer.latest_submitted) if v]
+    if shown:
+        db.session.scalars(
+            sa.select(AnswerVersion)
+            .where(AnswerVersion.id.in_([v.id for v in shown]))
+            .options(sa.orm.selectinload(AnswerVersion.comments))
+        ).all()
 
 
 def _back_to_round(round_: Round, message: str, category: str = "error"):
@@ -380,6 +418,8 @@ class ConflictView:
 
 
 def _conflict_views(saved: service.SavedDraft, round_: Round) -> dict[str, ConflictView]:
+    if not saved.merged.conflicts:
+        return {}
     labels = service.field_labels(round_)
     draft_before = saved.colleague or "En kollega"
     when = format_datetime(saved.colleague_at) if saved.colleague_at else ""
@@ -402,6 +442,7 @@ def _conflict_views(saved: service.SavedDraft, round_: Round) -> dict[str, Confl
 
 def _conflict_page(round_: Round, recipient: Recipient, saved: service.SavedDraft, notes: list[str]):
     """Everything that merged is saved; show the fields both changed side by side, to choose."""
+    _load_answer(round_, recipient)
     form = answer_form_for(round_, formdata=None)
     service.fill_form(form, saved.draft, round_, draft=saved.draft)
     form.baseline.data = saved.baseline
@@ -439,7 +480,10 @@ def autosave(round_id: int):
             return jsonify(status="retry", message="Kunde inte spara – försöker igen"), 503
         return jsonify(status="closed", message="Utkastet kan inte sparas längre. Ladda om sidan."), 409
     saved = outcome.saved
-    labels = service.short_labels(round_)
+    token = service.version_token(saved.draft)
+    if saved.merged.conflicts or saved.merged.taken_from_theirs:
+        _load_structure(round_)  # after the commit, for the fields' names
+    labels = service.short_labels(round_) if saved.merged.conflicts or saved.merged.taken_from_theirs else {}
     updated = {
         key: {"value": value, "base": saved.base.get(key, merge.EMPTY)}
         for key, value in saved.merged.taken_from_theirs.items()
@@ -469,7 +513,7 @@ def autosave(round_id: int):
     return jsonify(
         status="conflict" if conflicts else "saved",
         message=message,
-        version_token=service.version_token(saved.draft),
+        version_token=token,
         baseline=saved.baseline,
         updated=updated,
         conflicts=conflicts,
@@ -667,7 +711,9 @@ def upload_template(round_id: int):
 # The officer's side ------------------------------------------------------------------------------
 def _recipient_or_404(round_id: int, recipient_id: int) -> tuple[Round, Recipient]:
     round_ = get_round_or_404(round_id)
-    return round_, recipient_or_404(round_, recipient_id)
+    recipient = recipient_or_404(round_, recipient_id)
+    _load_answer(round_, recipient, every_version=True)
+    return round_, recipient
 
 
 @bp.route("/rounds/<int:round_id>/recipients/<int:recipient_id>/versions")
