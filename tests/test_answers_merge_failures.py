@@ -243,3 +243,19 @@ def test_the_stash_is_never_written_for_another_site(app):
     assert response.status_code == 302
     assert "remiss_unsaved" not in response.headers.get("Set-Cookie", "")
     assert not list(Path(app.config["UPLOAD_FOLDER"]).parent.glob("unsaved/*.json"))
+
+
+def test_a_save_after_a_colleague_submitted_shows_the_text_again(app):
+    round_id = create_open_round(app)
+    anna, _ = sign_in(app, name="Anna Andersson")
+    bengt, _ = sign_in(app, name="Bengt Berg")
+    anna.post(edit_url(round_id), data=load_form(anna, round_id) | {"position": "tillstyrker"})
+    bengt_form = load_form(bengt, round_id) | {"comment": "Bengts text som kom för sent"}
+    preview = anna.get(f"/answers/rounds/{round_id}/preview").text
+    submit = read_form(preview, f"/answers/rounds/{round_id}/submit")
+    assert anna.post(f"/answers/rounds/{round_id}/submit", data=submit).status_code == 302
+    response = bengt.post(edit_url(round_id), data=bengt_form)
+    assert response.status_code == 409
+    assert "Anna Andersson skickade in svaret" in response.text and "medan du arbetade" in response.text
+    assert read_form(response.text, edit_url(round_id))["comment"] == "Bengts text som kom för sent"
+    assert "Spara utkast" not in response.text

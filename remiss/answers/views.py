@@ -224,6 +224,8 @@ def edit(round_id: int):
     round_, recipient = _own(round_id)
     refused = _not_workable(round_, recipient)
     if refused is not None:
+        if request.method == "POST":
+            return _too_late(round_, recipient)
         return refused
     form = answer_form_for(round_)
     if not form.is_submitted():
@@ -258,6 +260,28 @@ def edit(round_id: int):
     if "preview" in request.form:
         return redirect(url_for("answers.preview", round_id=round_.id))
     return redirect(url_for("answers.edit", round_id=round_.id))
+
+
+def _too_late(round_: Round, recipient: Recipient):
+    """A save after the answer was submitted (by a colleague) or the round closed: nothing can be
+    saved, but the text sent is shown again so that it can be copied."""
+    form = answer_form_for(round_)
+    form.validate()
+    submitted = recipient.latest_submitted
+    if recipient.answer_is_locked and submitted is not None:
+        who = submitted.submitted_by.name if submitted.submitted_by else "Någon annan"
+        message = (
+            f"{who} skickade in svaret {format_datetime(submitted.submitted_at)} medan du arbetade. Det du "
+            "skrev är inte sparat men finns kvar nedan: kopiera det du vill behålla och kontakta "
+            "handläggaren om svaret behöver rättas."
+        )
+    else:
+        message = (
+            f"{service.closed_text(round_)} Det du skrev är inte sparat men finns kvar nedan: kopiera det "
+            "du vill behålla."
+        )
+    flash(message, "error")
+    return _render_edit(form, round_, recipient, status=409, locked=True)
 
 
 def _restored_conflicts(round_: Round, recipient: Recipient, data) -> dict:
@@ -379,7 +403,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
-def _render_edit(form, round_, recipient, *, conflicts=None, status=200):
+def _render_edit(form, round_, recipient, *, conflicts=None, status=200, locked=False):
     return (
         render_template(
             "answers/edit.html",
@@ -389,6 +413,7 @@ def _render_edit(form, round_, recipient, *, conflicts=None, status=200):
             answer=recipient.answer,
             draft=recipient.draft,
             conflicts=conflicts or {},
+            locked=locked,
             upload_form=TemplateUploadForm(),
             autosave_url=url_for("answers.autosave", round_id=round_.id),
         ),
