@@ -85,12 +85,14 @@ def _load_answer(round_: Round, recipient: Recipient, *, every_version: bool = F
     ).one_or_none()
     if answer is None:
         return
-    shown = answer.versions if every_version else [v for v in (answer.draft, answer.latest_submitted) if v]
+    shown = answer.versions if every_version else [answer.draft or answer.latest_submitted]
+    shown = [v for v in shown if v is not None and "comments" not in sa.inspect(v).dict]
     if shown:
         db.session.scalars(
             sa.select(AnswerVersion)
             .where(AnswerVersion.id.in_([v.id for v in shown]))
             .options(sa.orm.selectinload(AnswerVersion.comments))
+            .execution_options(populate_existing=True)
         ).all()
 
 
