@@ -1,7 +1,7 @@
 """Working on an answer: filling the shared draft from the form, knowing where a draft stood when
-someone loaded it (to refuse saving over a colleague's newer save and to name what changed), and
-the texts that say why a body cannot work on its answer. The use cases themselves are in
-``remiss.answers.operations``; only ``flush()`` here."""
+someone loaded it, merging a save into the draft as saved now field by field (the rule itself is
+``remiss.answers.merge``), and the texts that say why a body cannot work on its answer. The use
+cases themselves are in ``remiss.answers.operations``; only ``flush()`` here."""
 
 from __future__ import annotations
 
