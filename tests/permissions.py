@@ -141,6 +141,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "answers.index": {GET: EVERY_RESPONDENT},
     "answers.round": {GET: OWN_BODY},
     "answers.edit": {GET: OWN_BODY, POST: OWN_BODY},
+    "answers.autosave": {POST: OWN_BODY},
     "answers.preview": {GET: OWN_BODY},
     "answers.submit": {POST: OWN_BODY},
     "answers.receipt": {GET: OWN_BODY},

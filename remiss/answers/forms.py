@@ -4,6 +4,8 @@ the round it is built for."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -41,10 +43,13 @@ class SwedishDateField(DateField):
             raise ValueError("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2022-01-25.") from error
 
 
+ITEM_CHOICES = enum_choices(MeasurePosition, blank="Inget ställningstagande")
+
+
 def measure_position_field(label: str) -> RadioField:
     return RadioField(
         label,
-        choices=enum_choices(MeasurePosition, blank="Inget ställningstagande"),
+        choices=ITEM_CHOICES,
         default="",
         invalid_choice_message="Välj Tillstyrker, Avstyrker eller inget ställningstagande.",
     )
@@ -110,6 +115,8 @@ class AnswerForm(Form):
         if self.is_registration and not field.data:
             raise ValidationError("Ange ställningstagandet till förslaget som helhet.")
 
+    item_choices = ITEM_CHOICES
+
     @property
     def is_registration(self) -> bool:
         return "received_on" in self
@@ -134,20 +141,33 @@ class AnswerForm(Form):
 def answer_form_for(round_, *, registration: bool = False, **kwargs) -> AnswerForm:
     """The answer form for ``round_``: the shared fields and one position and comment per focus
     area and measure (or question)."""
-
-    class RoundAnswerForm(AnswerForm):
-        pass
-
-    for area in round_.focus_areas:
-        _add_item_fields(RoundAnswerForm, "fa", area.id, area.label)
-        for measure in area.measures:
-            _add_item_fields(RoundAnswerForm, "m", measure.id, measure.label)
-
-    form = RoundAnswerForm(**kwargs)
+    form = _form_class(_structure_of(round_))(**kwargs)
     if not registration:
         del form.received_on
         del form.channel
     return form
+
+
+def _structure_of(round_) -> tuple:
+    return tuple(
+        (area.id, area.label, tuple((measure.id, measure.label) for measure in area.measures))
+        for area in round_.focus_areas
+    )
+
+
+@lru_cache(maxsize=32)
+def _form_class(structure: tuple) -> type[AnswerForm]:
+    """The form class of a round's structure, built once: a round of 5,000 measures has 10,000
+    fields, and building their class on every request took most of a save's time."""
+
+    class RoundAnswerForm(AnswerForm):
+        pass
+
+    for area_id, area_label, measures in structure:
+        _add_item_fields(RoundAnswerForm, "fa", area_id, area_label)
+        for measure_id, measure_label in measures:
+            _add_item_fields(RoundAnswerForm, "m", measure_id, measure_label)
+    return RoundAnswerForm
 
 
 def _add_item_fields(form_class, kind: str, item_id: int, label: str) -> None:

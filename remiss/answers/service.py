@@ -1,15 +1,14 @@
 """Working on an answer: filling the shared draft from the form, knowing where a draft stood when
-someone loaded it (to refuse saving over a colleague's newer save and to name what changed), and
-the texts that say why a body cannot work on its answer. The use cases themselves are in
-``remiss.answers.operations``; only ``flush()`` here."""
+someone loaded it, merging a save into the draft as saved now field by field (the rule itself is
+``remiss.answers.merge``), and the texts that say why a body cannot work on its answer. The use
+cases themselves are in ``remiss.answers.operations``; only ``flush()`` here."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from remiss.answers import merge
 from remiss.answers.models import (
     Answer,
     AnswerVersion,
@@ -30,7 +29,6 @@ FIELD_LABELS = {
     "decided_by": "Beslutat av",
     "decision_date": "Beslutsdatum",
     "decision_paragraph": "Paragraf",
-    "documents": "Bifogade filer",
 }
 
 
@@ -49,28 +47,44 @@ def version_token(draft: AnswerVersion | None) -> str:
     return f"{draft.id}:{draft.revision}"
 
 
+Target = tuple[int | None, int | None]  # (focus_area_id, measure_id)
+
+
+def comment_index(version: AnswerVersion | None) -> dict[Target, MeasureComment]:
+    """The version's comments by what they are on, read once: a page of 5,000 measures looks
+    each up in constant time instead of scanning every comment per measure."""
+    if version is None:
+        return {}
+    return {(c.focus_area_id, c.measure_id): c for c in version.comments}
+
+
+def item_keys(round_: Round) -> list[tuple[str, int, Target]]:
+    """(kind, id, target) of every focus area and measure of ``round_``, in order."""
+    keys = []
+    for area in round_.focus_areas:
+        keys.append(("fa", area.id, (area.id, None)))
+        for measure in area.measures:
+            keys.append(("m", measure.id, (None, measure.id)))
+    return keys
+
+
 def snapshot(version: AnswerVersion | None, round_: Round) -> dict[str, str]:
-    """Every value of an answer as text, keyed by its form field name."""
+    """Every mergeable value of an answer as text, keyed by its form field name. (Files are
+    not in it: a file attached is added, never put in place of another.)"""
     values = {
         "position": version.position.value if version and version.position else "",
-        "comment": version.comment if version else "",
-        "other_comments": version.other_comments if version else "",
-        "decided_by": version.decided_by if version else "",
+        "comment": (version.comment or "") if version else "",
+        "other_comments": (version.other_comments or "") if version else "",
+        "decided_by": (version.decided_by or "") if version else "",
         "decision_date": version.decision_date.isoformat() if version and version.decision_date else "",
-        "decision_paragraph": version.decision_paragraph if version else "",
-        "documents": ",".join(sorted(str(d.id) for d in version.documents)) if version else "",
+        "decision_paragraph": (version.decision_paragraph or "") if version else "",
     }
-    for area in round_.focus_areas:
-        _item_snapshot(values, version, "fa", area.id, focus_area_id=area.id)
-        for measure in area.measures:
-            _item_snapshot(values, version, "m", measure.id, measure_id=measure.id)
+    index = comment_index(version)
+    for kind, item_id, target in item_keys(round_):
+        comment = index.get(target)
+        values[f"{kind}_{item_id}_position"] = comment.position.value if comment and comment.position else ""
+        values[f"{kind}_{item_id}_comment"] = (comment.text or "") if comment else ""
     return values
-
-
-def _item_snapshot(values, version, kind, item_id, **target) -> None:
-    comment = version.comment_on(**target) if version else None
-    values[f"{kind}_{item_id}_position"] = comment.position.value if comment and comment.position else ""
-    values[f"{kind}_{item_id}_comment"] = comment.text if comment else ""
 
 
 def field_labels(round_: Round) -> dict[str, str]:
@@ -82,54 +96,37 @@ def field_labels(round_: Round) -> dict[str, str]:
     return labels
 
 
+def short_labels(round_: Round) -> dict[str, str]:
+    """What the autosave status calls a field: ``2:1``, ``fokusområde 1``, ``övergripande synpunkter``."""
+    labels = {key: label.lower() for key, label in FIELD_LABELS.items()}
+    for area in round_.focus_areas:
+        for suffix in ("position", "comment"):
+            labels[f"fa_{area.id}_{suffix}"] = area.label.lower()
+        for measure in area.measures:
+            for suffix in ("position", "comment"):
+                labels[f"m_{measure.id}_{suffix}"] = measure.number
+    return labels
+
+
 def _item_labels(labels, kind, item_id, name) -> None:
     labels[f"{kind}_{item_id}_position"] = f"{name}: ställningstagande"
     labels[f"{kind}_{item_id}_comment"] = f"{name}: synpunkter"
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
-def fingerprint(values: dict[str, str]) -> str:
-    """A compact record of the values a form was loaded with (hashes, not the texts)."""
-    return json.dumps({key: _digest(value) for key, value in values.items()}, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Change:
-    label: str
-    saved: str  # the value someone else saved, as text
-
-
-def changes_since(baseline: str, draft: AnswerVersion | None, round_: Round) -> list[Change]:
-    """The fields whose saved value differs from what the form was loaded with."""
-    try:
-        started = json.loads(baseline or "{}")
-    except ValueError:
-        started = {}
-    if not isinstance(started, dict):
-        started = {}
-    now = snapshot(draft, round_)
-    empty = _digest("")
-    labels = field_labels(round_)
-    return [
-        Change(labels[key], _display(key, value, draft))
-        for key, value in now.items()
-        if started.get(key, empty) != _digest(value)
-    ]
-
-
-def _display(key: str, value: str, draft: AnswerVersion | None) -> str:
+def display(key: str, value: str) -> str:
+    """A saved value as a person reads it."""
     if not value:
         return "(tomt)"
     if key == "position":
         return Position(value).label
     if key.endswith("_position"):
         return MeasurePosition(value).label
-    if key == "documents":
-        return ", ".join(d.original_name for d in draft.documents) if draft else ""
     return value
+
+
+def is_choice_field(key: str) -> bool:
+    """Positions are chosen, not written: a conflict on one offers mine or theirs, no combination."""
+    return key == "position" or key.endswith("_position") or key == "decision_date"
 
 
 def saved_by_text(draft: AnswerVersion | None) -> str:
@@ -145,52 +142,166 @@ def fill_form(form, shown: AnswerVersion | None, round_: Round, *, draft: Answer
     """Load ``form`` with the answer as saved (``shown``: the draft, or the submitted version a
     new draft will copy), and where the draft stood."""
     values = snapshot(shown, round_)
-    form.position.data = values["position"]
-    for name in ("comment", "other_comments", "decided_by", "decision_paragraph"):
-        form[name].data = values[name]
-    form.decision_date.data = shown.decision_date if shown else None
-    for name in form.item_field_names():
-        form[name].data = values[name]
-    mark_loaded(form, shown, round_, draft=draft)
-
-
-def mark_loaded(form, shown: AnswerVersion | None, round_: Round, *, draft: AnswerVersion | None) -> None:
-    """Record in the form the saved state it now builds on."""
+    fill_values(form, values)
     form.version_token.data = version_token(draft)
-    form.baseline.data = fingerprint(snapshot(shown, round_))
+    form.baseline.data = merge.fingerprint(values)
+
+
+def fill_values(form, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        if name in form:
+            form[name].data = value
+    if "decision_date" in values and "decision_date" in form:
+        text = values["decision_date"]
+        form.decision_date.data = date.fromisoformat(text) if text else None
+
+
+def form_values(form) -> dict[str, str]:
+    """What the form sends, as text per field (the keys of ``snapshot``)."""
+    values = {
+        "position": form.position.data or "",
+        "comment": form.comment.data or "",
+        "other_comments": form.other_comments.data or "",
+        "decided_by": form.decided_by.data or "",
+        "decision_date": form.decision_date.data.isoformat() if form.decision_date.data else "",
+        "decision_paragraph": form.decision_paragraph.data or "",
+    }
+    for name in form.item_field_names():
+        values[name] = form[name].data or ""
+    return values
 
 
 def apply_form(version: AnswerVersion, form, round_: Round, *, by, now: datetime | None = None) -> None:
-    """Write the form's content into the (draft) ``version``."""
-    version.position = Position(form.position.data) if form.position.data else None
-    version.comment = form.comment.data or ""
-    version.other_comments = form.other_comments.data or ""
-    version.decided_by = form.decided_by.data or ""
-    version.decision_date = form.decision_date.data
-    version.decision_paragraph = form.decision_paragraph.data or ""
-    for area in round_.focus_areas:
-        position, comment = form.item_fields("fa", area.id)
-        set_item(version, position.data, comment.data, focus_area_id=area.id)
-        for measure in area.measures:
-            position, comment = form.item_fields("m", measure.id)
-            set_item(version, position.data, comment.data, measure_id=measure.id)
+    """Write the form's content into the (draft) ``version``, every field (the office's
+    registration of an answer received by e-mail or post)."""
+    apply_values(version, form_values(form), round_)
     touch(version, by=by, now=now)
 
 
-def set_item(version: AnswerVersion, position: str | None, text: str | None, **target) -> None:
-    """Set the position and comment on one focus area or measure; an empty one is removed."""
-    comment = version.comment_on(**target)
+def apply_values(version: AnswerVersion, values: dict[str, str], round_: Round) -> None:
+    """Write ``values`` (text per field, as ``snapshot``) into the draft; fields not named keep
+    what they have."""
+    if "position" in values:
+        version.position = Position(values["position"]) if values["position"] else None
+    for name in ("comment", "other_comments", "decided_by", "decision_paragraph"):
+        if name in values:
+            setattr(version, name, values[name])
+    if "decision_date" in values:
+        text = values["decision_date"]
+        version.decision_date = date.fromisoformat(text) if text else None
+    index = comment_index(version)
+    for kind, item_id, target in item_keys(round_):
+        position_key, comment_key = f"{kind}_{item_id}_position", f"{kind}_{item_id}_comment"
+        if position_key not in values and comment_key not in values:
+            continue
+        comment = index.get(target)
+        position = values.get(position_key, comment.position.value if comment and comment.position else "")
+        text = values.get(comment_key, comment.text if comment else "")
+        focus_area_id, measure_id = target
+        if kind == "fa":
+            set_item(version, position, text, index=index, focus_area_id=focus_area_id)
+        else:
+            set_item(version, position, text, index=index, measure_id=measure_id)
+
+
+def set_item(
+    version: AnswerVersion,
+    position: str | None,
+    text: str | None,
+    *,
+    index: dict[Target, MeasureComment] | None = None,
+    **target,
+) -> None:
+    """Set the position and comment on one focus area or measure; an empty one is removed.
+    ``index`` (``comment_index``) is kept up to date when given."""
+    key = (target.get("focus_area_id"), target.get("measure_id"))
+    comment = index.get(key) if index is not None else version.comment_on(**target)
     position = MeasurePosition(position) if position else None
     text = text or ""
     if position is None and not text:
         if comment is not None:
             version.comments.remove(comment)
+            if index is not None:
+                index.pop(key, None)
         return
     if comment is None:
         comment = MeasureComment(**target)
         version.comments.append(comment)
+        if index is not None:
+            index[key] = comment
     comment.position = position
     comment.text = text
+
+
+# Merging a save into the draft -----------------------------------------------------------------
+@dataclass
+class SavedDraft:
+    """A save merged into the draft: the draft, the merge, and who had saved it last before
+    (``colleague``: their name and when, when that was someone else after this form was loaded)."""
+
+    draft: AnswerVersion
+    merged: merge.Merge
+    base: dict[str, str]
+    colleague: str | None = None
+    colleague_at: datetime | None = None
+
+    @property
+    def baseline(self) -> str:
+        """What the form holds from now on (see ``merge.baseline_after``)."""
+        return merge.baseline_after(self.merged, self.base, self.saved)
+
+    saved: dict[str, str] = field(default_factory=dict)
+
+
+def merge_into(
+    draft: AnswerVersion,
+    round_: Round,
+    mine: dict[str, str],
+    baseline: str,
+    *,
+    resolutions: dict[str, merge.Resolution] | None = None,
+    loaded_token: str | None = None,
+    by=None,
+) -> SavedDraft:
+    """Merge what a person sends into the draft as saved now (``merge.merge``: one rule for the
+    form, the autosave and the Excel template) and write the result. Fields in conflict keep the
+    saved text; the caller shows them side by side."""
+    theirs = snapshot(draft, round_)
+    base = merge.read_fingerprint(baseline)
+    merged = merge.merge(base, mine, theirs, resolutions)
+    saved = SavedDraft(draft, merged, base)
+    someone_else = draft.updated_by is not None and by is not None and draft.updated_by.id != by.id
+    moved_on = loaded_token is None or loaded_token != version_token(draft)
+    if moved_on and draft.id is not None and someone_else:
+        saved.colleague = draft.updated_by.name
+        saved.colleague_at = draft.updated_at
+    apply_values(draft, merged.changes, round_)
+    saved.saved = {**theirs, **merged.changes}
+    return saved
+
+
+def resolutions_from(data) -> dict[str, merge.Resolution]:
+    """The choices made on the conflict page: ``choice_<field>`` (mine, theirs, combined),
+    ``mine_<field>`` (my text, kept in the page) and ``seen_<field>`` (the digest of the
+    colleague's text I chose against); a combination is the field itself."""
+    resolutions = {}
+    for name, choice in data.items():
+        if not name.startswith("choice_") or choice not in (merge.MINE, merge.THEIRS, merge.COMBINED):
+            continue
+        key = name.removeprefix("choice_")
+        seen = data.get(f"seen_{key}", "")
+        if choice == merge.MINE:
+            value = data.get(f"mine_{key}", "")
+        elif choice == merge.COMBINED:
+            value = data.get(key, "")
+        else:
+            value = ""
+        resolutions[key] = merge.Resolution(choice, normalise(value), seen)
+    return resolutions
+
+
+def normalise(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def touch(version: AnswerVersion, *, by, now: datetime | None = None) -> None:
@@ -268,16 +379,16 @@ class ItemView:
 
 
 def answer_items(version: AnswerVersion | None, round_: Round) -> list[ItemView]:
+    index = comment_index(version)
     items = []
     for area in round_.focus_areas:
-        items.append(_item_view(version, "fa", area.label, area.title, focus_area_id=area.id))
+        items.append(_item_view(index.get((area.id, None)), "fa", area.label, area.title))
         for measure in area.measures:
-            items.append(_item_view(version, "m", measure.label, measure.title, measure_id=measure.id))
+            items.append(_item_view(index.get((None, measure.id)), "m", measure.label, measure.title))
     return items
 
 
-def _item_view(version, kind, label, title, **target) -> ItemView:
-    comment = version.comment_on(**target) if version else None
+def _item_view(comment, kind, label, title) -> ItemView:
     return ItemView(
         kind, label, title, comment.position if comment else None, comment.text if comment else ""
     )
