@@ -131,9 +131,18 @@ class AnswerFormData:
         self.decided_by = _Field("Nämnden")
         self.decision_date = _Field(None)
         self.decision_paragraph = _Field("§ 12")
+        # Loaded from nothing: every field counts as this form's change (``answers.merge``).
+        self.baseline = _Field("")
+        self.version_token = _Field(None)
 
     def item_fields(self, kind: str, item_id: int):
         return _Field(None), _Field(None)
+
+    def item_field_names(self):
+        return []
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
 
 
 def upload(data: bytes | None = None, filename: str = "Remissförslag.pdf"):
