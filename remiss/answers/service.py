@@ -156,6 +156,51 @@ def fill_values(form, values: dict[str, str]) -> None:
         form.decision_date.data = date.fromisoformat(text) if text else None
 
 
+class _Value:
+    def __init__(self, data=None) -> None:
+        self.data = data
+
+
+class AnswerValues:
+    """An answer given as plain values, shaped like the answer form ``form_values`` and the
+    operations read: for the importer, the CLI and tests, which have no request. ``items`` maps
+    ``("m", measure id)`` or ``("fa", focus area id)`` to (position code or None, text). It was
+    loaded from nothing: every field it gives counts as its own change in the merge."""
+
+    def __init__(
+        self,
+        *,
+        position: str | None = None,
+        comment: str = "",
+        other_comments: str = "",
+        decided_by: str = "",
+        decision_date=None,
+        decision_paragraph: str = "",
+        items: dict[tuple[str, int], tuple[str | None, str]] | None = None,
+    ) -> None:
+        self.position = _Value(position)
+        self.comment = _Value(comment)
+        self.other_comments = _Value(other_comments)
+        self.decided_by = _Value(decided_by)
+        self.decision_date = _Value(decision_date)
+        self.decision_paragraph = _Value(decision_paragraph)
+        self.baseline = _Value("")
+        self.version_token = _Value(None)
+        self._items = {f"{kind}_{item_id}": value for (kind, item_id), value in (items or {}).items()}
+
+    def item_fields(self, kind: str, item_id: int) -> tuple[_Value, _Value]:
+        position, text = self._items.get(f"{kind}_{item_id}", (None, ""))
+        return _Value(position), _Value(text)
+
+    def item_field_names(self) -> list[str]:
+        return [f"{key}_{part}" for key in self._items for part in ("position", "comment")]
+
+    def __getitem__(self, name: str) -> _Value:
+        key, _, part = name.rpartition("_")
+        position, text = self._items.get(key, (None, ""))
+        return _Value(position if part == "position" else text)
+
+
 def form_values(form) -> dict[str, str]:
     """What the form sends, as text per field (the keys of ``snapshot``)."""
     values = {

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from remiss.answers import operations as answers
 from remiss.answers.models import Channel, MeasurePosition, Position
+from remiss.answers.service import AnswerValues
 from remiss.audit.models import AuditEvent, record
 from remiss.core.errors import DomainError
 from remiss.core.text import clean_text
@@ -291,30 +292,21 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
     )
 
 
-class _Field:
-    def __init__(self, data) -> None:
-        self.data = data
-
-
-class _AnswerForm:
-    """An answer from the file, shaped like the answer form that ``answers.operations`` reads."""
-
-    def __init__(self, entry: dict, measure_ids: dict[str, int]) -> None:
-        decided = parse_decision(entry.get("decision", ""))
-        self.position = _Field(entry.get("position"))
-        self.comment = _Field(entry.get("comment", ""))
-        self.other_comments = _Field(entry.get("other_comments", ""))
-        self.decided_by = _Field(decided.decided_by)
-        self.decision_date = _Field(decided.decision_date)
-        self.decision_paragraph = _Field(decided.paragraph)
-        self._items = {
+def _answer_values(entry: dict, measure_ids: dict[str, int]) -> AnswerValues:
+    """An answer from the file, as the operations read an answer form."""
+    decided = parse_decision(entry.get("decision", ""))
+    return AnswerValues(
+        position=entry.get("position"),
+        comment=entry.get("comment", ""),
+        other_comments=entry.get("other_comments", ""),
+        decided_by=decided.decided_by,
+        decision_date=decided.decision_date,
+        decision_paragraph=decided.paragraph,
+        items={
             ("m", measure_ids[number]): (comment.get("position"), comment.get("comment", ""))
             for number, comment in entry.get("measures", {}).items()
-        }
-
-    def item_fields(self, prefix: str, item_id: int) -> tuple[_Field, _Field]:
-        position, text = self._items.get((prefix, item_id), (None, ""))
-        return _Field(position), _Field(text)
+        },
+    )
 
 
 def _at(day: date, hour: int, now: datetime) -> datetime:
@@ -377,7 +369,7 @@ def _build(
     by_name = {recipient.organisation.name: recipient for recipient in round_.recipients}
     for entry in data.get("drafts", []):
         answers.save_draft(
-            by_name[entry["organisation"]], _AnswerForm(entry, measure_ids), by=actor, now=opened
+            by_name[entry["organisation"]], _answer_values(entry, measure_ids), by=actor, now=opened
         )
 
     steps: list[tuple[datetime, int, object]] = []
@@ -393,7 +385,7 @@ def _build(
             continue
         answers.register_answer(
             by_name[entry["organisation"]],
-            _AnswerForm(entry, measure_ids),
+            _answer_values(entry, measure_ids),
             by=actor,
             channel=Channel.IMPORT,
             received_on=received[entry["organisation"]],
