@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 
 from remiss.extensions import db
 
@@ -25,6 +25,12 @@ def page_number(name: str = "page") -> int:
     """The page asked for in the query string, 1 when missing or unreadable."""
     value = request.args.get(name, 1, type=int) or 1
     return min(max(value, 1), MAX_PAGE)
+
+
+def page_size(default: int) -> int:
+    """``default``, unless the app's ``PAGE_SIZE`` setting sets every list's page size (the
+    tests compare a small and a large database at a small page size)."""
+    return current_app.config.get("PAGE_SIZE") or default
 
 
 def count_of(query: sa.Select) -> int:
@@ -89,6 +95,7 @@ def paginate(
     ``query`` must be fully ordered (end with a unique column) for pages not to overlap.
     ``count_query`` counts instead of ``query`` (without its extra columns, say); ``scalars``
     False returns rows of several columns; ``options`` are loader options for the page only."""
+    size = page_size(size)
     total = count_of(count_query if count_query is not None else query)
     pages = max(math.ceil(total / size), 1)
     number = min(max(page, 1), pages)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from remiss.answers.models import Answer, AnswerVersion, MeasureComment
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
-from remiss.core.paging import paginate
+from remiss.core.paging import page_size, paginate
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
@@ -116,8 +116,12 @@ def search_rounds(query: str = "", status: RoundStatus | None = None, *, page: i
 def feed_rounds(size: int) -> list[Round]:
     """The public rounds behind the feed's newest ``size`` entries: the newest opened and the
     newest with feedback published, each cut at ``size`` in SQL."""
+    size = page_size(size)
     opened = db.session.scalars(
-        _listed_query().where(Round.opened_at.is_not(None)).order_by(Round.opened_at.desc(), Round.id.desc()).limit(size)
+        _listed_query()
+        .where(Round.opened_at.is_not(None))
+        .order_by(Round.opened_at.desc(), Round.id.desc())
+        .limit(size)
     ).all()
     answered = db.session.scalars(
         _listed_query()

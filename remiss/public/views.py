@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
-from remiss.core.paging import page_number
+from remiss.core.paging import page_number, page_size
 from remiss.core.time import utcnow
 from remiss.documents import service as documents
 from remiss.extensions import db
@@ -119,7 +119,7 @@ def feed_atom():
             round_url=url_for("public.round", round_id=round_.id, _external=True),
             feedback_url=url_for("public.feedback", round_id=round_.id, _external=True),
         )
-    entries = sorted(entries, key=lambda e: e.updated, reverse=True)[:FEED_SIZE]
+    entries = sorted(entries, key=lambda e: e.updated, reverse=True)[: page_size(FEED_SIZE)]
     body = feed.write_atom(
         entries,
         authority=authority,

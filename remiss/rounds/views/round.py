@@ -13,8 +13,8 @@ from remiss.core.errors import ConfirmationRequired, DomainError
 from remiss.core.forms import choices
 from remiss.core.paging import page_number, paginate
 from remiss.core.time import local_today, utcnow
-from remiss.extensions import db
 from remiss.documents.models import Document
+from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404
