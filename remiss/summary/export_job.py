@@ -28,14 +28,15 @@ DEFAULT_THRESHOLD = 5_000
 
 
 def comment_count(round_: Round) -> int:
-    """The comments in ``round_``'s answers, counted in SQL: the size of its export."""
+    """The comments in ``round_``'s submitted answers (every submitted version), counted in
+    SQL: the size of its export."""
     return (
         db.session.scalar(
             sa.select(sa.func.count(MeasureComment.id))
             .join(AnswerVersion, AnswerVersion.id == MeasureComment.version_id)
             .join(Answer, Answer.id == AnswerVersion.answer_id)
             .join(Recipient, Recipient.id == Answer.recipient_id)
-            .where(Recipient.round_id == round_.id)
+            .where(Recipient.round_id == round_.id, AnswerVersion.submitted_at.is_not(None))
         )
         or 0
     )
