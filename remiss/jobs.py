@@ -129,6 +129,13 @@ def make_scheduler(app: Flask, interval_seconds: float | None = None) -> Blockin
         coalesce=True,
         misfire_grace_time=max(1, int(interval)),
     )
+    return scheduler
+
+
+def add_background_jobs(scheduler: BlockingScheduler, app: Flask) -> None:
+    """Also run the pending background jobs every ``JOBS_POLL_SECONDS`` (0 turns it off, for a
+    site that runs ``flask run-jobs`` processes instead). A long job holds only its own thread:
+    the e-mail job goes on beside it."""
     poll = app.config.get("JOBS_POLL_SECONDS", DEFAULT_JOBS_POLL_SECONDS)
     if poll:
         scheduler.add_job(
@@ -142,13 +149,13 @@ def make_scheduler(app: Flask, interval_seconds: float | None = None) -> Blockin
             coalesce=True,
             misfire_grace_time=max(1, int(poll)),
         )
-    return scheduler
 
 
 def run(app: Flask, interval_seconds: float | None = None) -> None:
     """Block, running the job, until SIGINT or SIGTERM."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = make_scheduler(app, interval_seconds)
+    add_background_jobs(scheduler, app)
 
     def stop(signum, frame):
         raise SystemExit(0)

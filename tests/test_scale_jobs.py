@@ -276,3 +276,26 @@ def test_progress_written_while_running_is_what_the_page_reads(app):
         with app.test_request_context():
             shown = state(job)
         assert shown["percent"] == 30 and shown["status"] == "running" and not shown["finished"]
+
+
+def test_the_scheduler_process_runs_the_background_jobs_beside_the_e_mail(app, client, login_as, big_round):
+    import time
+
+    from remiss import jobs
+
+    app.config["JOBS_POLL_SECONDS"] = 0.2
+    login_as(Role.OFFICER)
+    job_id = start_export(client, big_round)
+    scheduler = jobs.make_scheduler(app, interval_seconds=60)
+    jobs.add_background_jobs(scheduler, app)
+    assert {job.id for job in scheduler.get_jobs()} == {"send-due-messages", "run-background-jobs"}
+    thread = threading.Thread(target=scheduler.start, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not client.get(f"/jobs/{job_id}/status").get_json()["finished"]:
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+        thread.join(10)
+    assert client.get(f"/jobs/{job_id}/status").get_json()["status"] == "done"
