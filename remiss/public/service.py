@@ -170,6 +170,60 @@ def public_answers(round_: Round) -> list[PublicAnswer]:
     return sorted(answers, key=lambda a: fold(a.organisation.name))
 
 
+ANSWERS_PAGE_SIZE = 20
+
+
+def _structure():
+    """What the round page reads of a round besides its answers."""
+    return (
+        selectinload(Round.focus_areas).selectinload(FocusArea.measures),
+        selectinload(Round.documents),
+        selectinload(Round.recipients).options(
+            selectinload(Recipient.organisation), Recipient.with_answers()
+        ),
+    )
+
+
+def answer_pages(round_: Round, size: int) -> dict[int, int]:
+    """On which page of ``public_answers_page`` each answered recipient's answer is."""
+    answered = sorted(
+        (r for r in round_.recipients if r.has_submitted), key=lambda r: (r.organisation.name.lower(), r.id)
+    )
+    return {r.id: index // size + 1 for index, r in enumerate(answered)}
+
+
+def public_answers_page(round_: Round, page: int = 1, size: int = ANSWERS_PAGE_SIZE):
+    """One page of ``round_``'s submitted answers, by organisation name, each loaded with its
+    versions, comments and files: the count and the page in SQL, so the round page does not grow
+    with the number of answers outside the page."""
+    query = (
+        sa.select(Recipient)
+        .join(Organisation, Organisation.id == Recipient.organisation_id)
+        .where(Recipient.round_id == round_.id, Recipient.has_submitted)
+        .order_by(sa.func.lower(Organisation.name), Recipient.id)
+    )
+    result = paginate(
+        query,
+        page=page,
+        size=size,
+        options=(
+            selectinload(Recipient.organisation),
+            selectinload(Recipient.answer)
+            .selectinload(Answer.versions)
+            .options(selectinload(AnswerVersion.comments), selectinload(AnswerVersion.documents)),
+        ),
+    )
+    result.items = [PublicAnswer(r, public_version(r)) for r in result.items]
+    return result
+
+
+def get_public_round_with_structure_or_404(round_id: int) -> Round:
+    round_ = db.session.scalar(_listed_query().where(Round.id == round_id).options(*_structure()))
+    if round_ is None:
+        abort(404)
+    return round_
+
+
 def public_document_or_404(round_: Round, document_id: int) -> Document:
     """A file of ``round_`` that the public may download: one of the round's own documents, or
     one attached to the latest submitted version of an answer to it; never a confidential one,

@@ -66,11 +66,13 @@ def index():
 
 @bp.route("/register/<int:round_id>", endpoint="round")
 def round_page(round_id: int):
-    round_ = service.get_public_round_or_404(round_id, with_answers=True)
+    round_ = service.get_public_round_with_structure_or_404(round_id)
+    answers = service.public_answers_page(round_, page_number())
     return render_template(
         "public/round.html",
         round=round_,
-        answers=service.public_answers(round_),
+        answers=answers,
+        answer_page=service.answer_pages(round_, answers.size),
         downloadable=round_.feedback_possible,
     )
 
