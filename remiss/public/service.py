@@ -81,13 +81,16 @@ def search_words(query: str) -> list[str]:
 def _matches(word: str):
     """A public round whose title, case number or an invited organisation's name or short name
     contains ``word`` (already lowered)."""
-    in_organisation = Round.recipients.any(
-        Recipient.organisation.has(
-            sa.or_(
-                sa.func.lower(Organisation.name).contains(word, autoescape=True),
-                sa.func.lower(Organisation.short_name).contains(word, autoescape=True),
-            )
+    # The register of organisations is small: find the matching ones first, then their rounds
+    # through the recipient index (not an organisation lookup for every recipient of every round).
+    organisations = sa.select(Organisation.id).where(
+        sa.or_(
+            sa.func.lower(Organisation.name).contains(word, autoescape=True),
+            sa.func.lower(Organisation.short_name).contains(word, autoescape=True),
         )
+    )
+    in_organisation = Round.id.in_(
+        sa.select(Recipient.round_id).where(Recipient.organisation_id.in_(organisations))
     )
     return sa.or_(
         sa.func.lower(Round.title).contains(word, autoescape=True),

@@ -127,24 +127,6 @@ def parse_structure(text: str, existing_area_numbers=()) -> ParsedStructure:
 # The list of rounds ------------------------------------------------------------------------------
 
 
-def _answered_count():
-    return (
-        sa.select(sa.func.count(Recipient.id))
-        .where(Recipient.round_id == Round.id, Recipient.has_submitted)
-        .correlate(Round)
-        .scalar_subquery()
-    )
-
-
-def _recipient_count():
-    return (
-        sa.select(sa.func.count(Recipient.id))
-        .where(Recipient.round_id == Round.id)
-        .correlate(Round)
-        .scalar_subquery()
-    )
-
-
 @dataclass
 class RoundRow:
     round: Round
@@ -192,19 +174,28 @@ def rounds_query(
 
 def list_rounds(*, page: int = 1, size: int = ROUNDS_PAGE_SIZE, **filters) -> Page:
     """One page of the rounds matching ``filters`` (see ``rounds_query``) as ``RoundRow``s with
-    their answered/invited counts: a count and one query for the page, whatever the database
-    holds."""
-    query = rounds_query(**filters)
-    counted = query.add_columns(_answered_count(), _recipient_count())
+    their answered/invited counts: a count, the page, and the counts of the page's rounds in
+    one grouped query, whatever the database holds (the counts are not computed for the rows
+    an ``OFFSET`` skips)."""
     result = paginate(
-        counted,
-        page=page,
-        size=size,
-        count_query=query,
-        scalars=False,
-        options=(sa.orm.joinedload(Round.officer),),
+        rounds_query(**filters), page=page, size=size, options=(sa.orm.joinedload(Round.officer),)
     )
-    result.items = [RoundRow(r, answered, invited) for r, answered, invited in result.items]
+    ids = [r.id for r in result.items]
+    counts = {}
+    if ids:
+        counts = {
+            round_id: (answered, invited)
+            for round_id, answered, invited in db.session.execute(
+                sa.select(
+                    Recipient.round_id,
+                    sa.func.count(Recipient.id).filter(Recipient.has_submitted),
+                    sa.func.count(Recipient.id),
+                )
+                .where(Recipient.round_id.in_(ids))
+                .group_by(Recipient.round_id)
+            )
+        }
+    result.items = [RoundRow(r, *counts.get(r.id, (0, 0))) for r in result.items]
     return result
 
 
@@ -236,7 +227,10 @@ def needs_attention(officer_id: int, today: date | None = None, limit: int = ATT
     Answer = Recipient.answer.property.mapper.class_
     AnswerVersion = Answer.versions.property.mapper.class_
     today = today or local_today()
-    in_own_open_round = Recipient.round.has(sa.and_(Round.officer_id == officer_id, Round.is_open))
+    # The officer's open rounds first (an index on officer_id), then their recipients.
+    in_own_open_round = Recipient.round_id.in_(
+        sa.select(Round.id).where(Round.officer_id == officer_id, Round.is_open)
+    )
     overdue_query = (
         sa.select(Recipient)
         .join(Organisation, Organisation.id == Recipient.organisation_id)
