@@ -149,7 +149,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "answers.remove_document": {POST: OWN_BODY},
     # The summary and the office's assessment: managers read and export, officers write. ------
     "summary.show": {GET: STAFF},
-    "summary.export": {GET: STAFF, POST: STAFF},  # POST starts the export of a large round as a job
+    "summary.export": {GET: STAFF},
+    "summary.start_export": {POST: STAFF},  # the export of a large round, as a background job
     # Background jobs (a large export or import): the office follows them and fetches the file.
     "tasks.index": {GET: STAFF},
     "tasks.show": {GET: STAFF},

@@ -47,7 +47,7 @@ def start_export(client, round_id: int) -> int:
     page = client.get(f"/rounds/{round_id}/summary/export")
     assert page.status_code == 200
     assert "Starta exporten" in page.text and "48 synpunkter" in page.text
-    response = client.post(f"/rounds/{round_id}/summary/export")
+    response = client.post(f"/rounds/{round_id}/summary/export/start")
     assert response.status_code == 302
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
@@ -256,8 +256,8 @@ def test_a_person_has_at_most_three_jobs_under_way(app, client, login_as):
     app.config["SUMMARY_EXPORT_JOB_THRESHOLD"] = 1
     login_as(Role.OFFICER)
     for round_id in round_ids[:3]:
-        assert "/jobs/" in client.post(f"/rounds/{round_id}/summary/export").headers["Location"]
-    response = client.post(f"/rounds/{round_ids[3]}/summary/export", follow_redirects=True)
+        assert "/jobs/" in client.post(f"/rounds/{round_id}/summary/export/start").headers["Location"]
+    response = client.post(f"/rounds/{round_ids[3]}/summary/export/start", follow_redirects=True)
     assert "Du har redan 3 jobb som väntar eller pågår" in response.text
     page = client.get("/jobs/1").text
     assert "Mina pågående jobb" in page and page.count("Följ förloppet") == 2

@@ -124,9 +124,9 @@ class Manager(Reader):
         path = f"/rounds/{BIG_ROUND}/summary/export"
         page = self.page(path, "Exportera sammanställningen", name="/rounds/[big]/summary/export")
         with self.client.post(
-            path,
+            f"{path}/start",
             data={"csrf_token": self.csrf_token(page)},
-            name="/rounds/[big]/summary/export [POST]",
+            name="/rounds/[big]/summary/export/start [POST]",
             allow_redirects=False,
             catch_response=True,
         ) as response:

@@ -13,11 +13,11 @@ import click
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -91,36 +91,22 @@ def assessment(round_id: int):
     return render_template("summary/assessment.html", round_=round_, form=form)
 
 
-@bp.route("/<int:round_id>/summary/export", methods=["GET", "POST"])
+@bp.route("/<int:round_id>/summary/export")
 @staff_required
 def export(round_id: int):
     round_ = get_round_or_404(round_id)
     if export_job.needs_job(round_):
-        # A large round is exported by the worker process: the person starts it (POST) and
-        # follows its progress; one already under way for them is shown instead.
-        me = current_user._get_current_object()
-        running = tasks.find_unfinished(export_job.KIND, by=me, round_id=round_.id)
-        form = ButtonForm()
-        if request.method == "POST" and form.validate_on_submit():
-            try:
-                job = export_job.start_export(round_, by=me)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                return redirect(url_for("summary.export", round_id=round_.id))
-            db.session.commit()
-            return redirect(url_for("tasks.show", job_id=job.id))
+        # A large round is exported by the worker process: the person starts it (a POST to
+        # start_export) and follows its progress; one already under way for them is shown.
+        running = tasks.find_unfinished(export_job.KIND, by=current_user, round_id=round_.id)
         if running is not None:
             return redirect(url_for("tasks.show", job_id=running.id))
         return render_template(
             "tasks/start_export.html",
             round=round_,
-            form=form,
             comments=export_job.comment_count(round_),
             summary_url=url_for("summary.show", round_id=round_.id),
         )
-    if request.method == "POST":
-        return redirect(url_for("summary.export", round_id=round_.id))
     # The comments are streamed from the database into the writer; only the finished
     # (compressed) file is held in memory: a few megabytes even for 200,000 comments.
     buffer = io.BytesIO()
@@ -133,6 +119,25 @@ def export(round_id: int):
         download_name=export_filename(summary),
         max_age=0,
     )
+
+
+@bp.route("/<int:round_id>/summary/export/start", methods=["POST"])
+@staff_required
+def start_export(round_id: int):
+    """Start the export of a large round as a background job and show its progress page."""
+    round_ = get_round_or_404(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not export_job.needs_job(round_):
+        return redirect(url_for("summary.export", round_id=round_.id))
+    try:
+        job = export_job.start_export(round_, by=current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("summary.show", round_id=round_.id))
+    db.session.commit()
+    return redirect(url_for("tasks.show", job_id=job.id))
 
 
 def _attachment(name: str) -> str:
