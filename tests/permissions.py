@@ -151,6 +151,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # The summary and the office's assessment: managers read and export, officers write. ------
     "summary.show": {GET: STAFF},
     "summary.export": {GET: STAFF},
+    "summary.start_export": {POST: STAFF},  # the export of a large round, as a background job
+    # Background jobs (a large export or import): the office follows them and fetches the file.
+    "tasks.index": {GET: STAFF},
+    "tasks.show": {GET: STAFF},
+    "tasks.status": {GET: STAFF},
+    "tasks.download": {GET: STAFF},
     "summary.assessment": {GET: OFFICERS, POST: OFFICERS},
     "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
     "feedback.show": {GET: STAFF_AND_OWN_BODY},

@@ -130,16 +130,15 @@ def _cleaned(value):
     if isinstance(value, list):
         return [_cleaned(item) for item in value]
     if isinstance(value, dict):
-        return {
-            clean_text(key) if isinstance(key, str) else key: _cleaned(item) for key, item in value.items()
-        }
+        return {clean_text(key): _cleaned(item) for key, item in value.items()}
     return value
 
 
-def import_round(data, *, officer=None, actor=None, now: datetime | None = None) -> Round:
+def import_round(data, *, officer=None, actor=None, now: datetime | None = None, progress=None) -> Round:
     """Check ``data`` (the parsed JSON) and create the round with its structure, recipients and
     answers. Raises ``RoundImportError`` listing every problem; then nothing is added. The
-    caller commits."""
+    caller commits. ``progress(done, total, message)``, when given, is told how far it has come
+    (a background job's progress bar)."""
     now = now or utcnow()
     today = local_today(now)
     check = _Checker()
@@ -289,7 +288,23 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
         received=received,
         actor=actor,
         now=now,
+        progress=progress or (lambda done, total, message: None),
     )
+
+
+def comment_count(data) -> int:
+    """How many comments a parsed file holds (answers and drafts, each with its measures): the
+    size of its import, read without checking the file."""
+    if not isinstance(data, dict):
+        return 0
+    count = 0
+    for key in ("answers", "drafts"):
+        entries = data.get(key)
+        if isinstance(entries, list):
+            for entry in entries:
+                measures = entry.get("measures") if isinstance(entry, dict) else None
+                count += 1 + (len(measures) if isinstance(measures, dict) else 0)
+    return count
 
 
 def _answer_values(entry: dict, measure_ids: dict[str, int]) -> AnswerValues:
@@ -324,12 +339,16 @@ def _build(
     received: dict[str, date],
     actor,
     now: datetime,
+    progress,
 ) -> Round:
     """The round made by the operations an officer would have clicked, each at the moment it
     really happened: sent on its sending date at 09:00, each answer registered at noon on the
     day it was received, closed the morning after the deadline, archived after the last answer
     (late ones are registered after closing). The preparation
     (created, recipients added, structure pasted) is dated the moment it was sent."""
+    drafts, registered = data.get("drafts", []), data.get("answers", [])
+    total = 2 + len(drafts) + len(registered)
+    progress(0, total, "Skapar remissen och dess struktur …")
     round_ = operations.create_round(facts, by=actor)
     operations.add_recipients(round_, organisations, by=actor, now=now)
     structure = ParsedStructure(
@@ -352,6 +371,7 @@ def _build(
         ]
     )
     operations.paste_structure(round_, structure, by=actor)
+    progress(1, total, "Skapar remissen och dess struktur …")
     if status == "draft":
         return round_
 
@@ -367,13 +387,16 @@ def _build(
 
     measure_ids = {measure.number: measure.id for measure in round_.measures}
     by_name = {recipient.organisation.name: recipient for recipient in round_.recipients}
-    for entry in data.get("drafts", []):
+    done = 1
+    for entry in drafts:
         answers.save_draft(
             by_name[entry["organisation"]], _answer_values(entry, measure_ids), by=actor, now=opened
         )
+        done += 1
+        progress(done, total, "Läser in utkasten …")
 
     steps: list[tuple[datetime, int, object]] = []
-    for order, entry in enumerate(data.get("answers", [])):
+    for order, entry in enumerate(registered):
         steps.append((max(_at(received[entry["organisation"]], 12, now), opened), order, entry))
     ends_closed = status in ("closed", "archived")
     if ends_closed:
@@ -391,6 +414,8 @@ def _build(
             received_on=received[entry["organisation"]],
             now=moment,
         )
+        done += 1
+        progress(done, total, "Läser in svaren …")
     if status == "archived":  # once the last late answer is in
         operations.archive_round(round_, by=actor, now=max(moment for moment, _, _ in steps))
     if ends_closed:
@@ -399,4 +424,5 @@ def _build(
         db.session.execute(sa.delete(Message).where(Message.round_id == round_.id))
     record("round.imported", round_, actor=actor, at=now, dnr=round_.dnr, title=round_.title)
     db.session.flush()
+    progress(total, total, "Remissen är importerad.")
     return round_
