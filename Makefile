@@ -5,16 +5,23 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: run test load install lint clean
+.PHONY: run test load fuzz install install-test lint clean
 
-# (Re)install when pyproject.toml changes.
+# Two install profiles, (re)installed when pyproject.toml changes: what the app needs to run
+# (`make run`), and the test tools as well (`make test`).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 instance/config.py:
 	@mkdir -p instance
@@ -26,6 +33,7 @@ instance/config.py:
 run: SHELL := /bin/bash
 run: install instance/config.py
 	@new=0; [ -f instance/remiss.sqlite ] || new=1; \
+	export REMISS_BASE_URL="$${REMISS_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(FLASK) db upgrade || exit 1; \
 	if [ $$new = 1 ]; then $(FLASK) load-demo; fi; \
 	$(FLASK) demo-accounts; \
@@ -38,7 +46,7 @@ run: install instance/config.py
 
 # ruff, the layer contract (lint-imports, see pyproject.toml), then the suite on SQLite, then
 # again on PostgreSQL when REMISS_TEST_DATABASE_URL names one (.ci/run starts a server and sets it).
-test: install
+test: install-test
 	$(BIN)/ruff check remiss tests benchmarks
 	$(BIN)/lint-imports
 	REMISS_TEST_DATABASE_URL= $(BIN)/pytest
@@ -47,13 +55,17 @@ test: install
 		$(BIN)/pytest; \
 	fi
 
-lint: install
+# Hostile input to every form, many examples per route (the suite runs a few).
+fuzz: install-test
+	REMISS_FUZZ_EXAMPLES=200 REMISS_TEST_DATABASE_URL= $(BIN)/pytest -q tests/test_fuzz_forms.py
+
+lint: install-test
 	$(BIN)/ruff check remiss tests benchmarks
 	$(BIN)/lint-imports
 
 # The load test: 30 simulated people for 60 s against gunicorn (2 workers), on SQLite, then on
 # PostgreSQL when REMISS_TEST_DATABASE_URL names one (that database is emptied).
-load: install
+load: install-test
 	REMISS_TEST_DATABASE_URL= $(BIN)/python benchmarks/load/run.py --database sqlite
 	@if [ -n "$$REMISS_TEST_DATABASE_URL" ]; then \
 		$(BIN)/python benchmarks/load/run.py --database postgresql; \

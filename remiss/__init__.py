@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "remiss.public.views",
     "remiss.feedback.views",
     "remiss.summary.views",
+    "remiss.tasks.views",  # background jobs: progress, status, the finished file
 )
 
 

@@ -42,6 +42,17 @@ class Defaults:
     LOGIN_DELAY_SECONDS = 30
     LOGIN_MAX_DELAY_SECONDS = 15 * 60
     TOKEN_VALID_HOURS = 72
+    # Failed sign-ins per client address (all accounts, all workers: counted in the database);
+    # beyond this many in a window the address is answered 429 until the window is over.
+    LOGIN_FAILURES_PER_ADDRESS = 20
+    LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
+    # "Forgot password" e-mails per e-mail address and window; beyond it nothing is sent (the
+    # page says the same thing either way).
+    RESET_EMAILS_PER_ADDRESS = 3
+    RESET_WINDOW_SECONDS = 3600
+    # How many reverse proxies in front of the app set X-Forwarded-For (and -Proto): the client
+    # address is taken from that header only when this is above 0.
+    PROXY_COUNT = 0
 
     # Public base URL for links in e-mail (no request context in scheduled jobs).
     BASE_URL = "http://127.0.0.1:5000"

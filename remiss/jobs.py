@@ -8,13 +8,19 @@ reminders, overdue notices and weekly digests that the deadlines make due are re
 
 ``flask --app app send-due-messages`` runs it once (cron, a systemd timer, the tests);
 ``flask --app app run-scheduler`` is the one scheduler process (APScheduler, every
-``SCHEDULER_INTERVAL_SECONDS``). Web workers never run it."""
+``SCHEDULER_INTERVAL_SECONDS``). Web workers never run it.
+
+The scheduler process also runs the background jobs people start (a large export or import,
+``remiss.tasks``): every ``JOBS_POLL_SECONDS`` it claims and runs what is pending, beside the
+e-mail job. ``flask --app app run-jobs`` is a further worker process for them (as many as
+wanted: a job is claimed by one only), ``run-jobs --once`` runs what is pending and stops."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,9 +33,12 @@ from remiss.core.time import LOCAL_TZ, utcnow
 from remiss.extensions import db
 from remiss.notifications import service as delivery
 from remiss.rounds import operations, reminders
+from remiss.tasks import service as tasks
 
 log = logging.getLogger(__name__)
 JOB_ID = "send-due-messages"
+TASKS_JOB_ID = "run-background-jobs"
+DEFAULT_JOBS_POLL_SECONDS = 2
 
 
 @dataclass
@@ -64,11 +73,33 @@ def run_due_jobs(now: datetime | None = None) -> Report:
     """Send the rounds scheduled for today, record what is due at ``now``, then deliver."""
     now = now or utcnow()
     report = Report()
-    report.rounds_sent, report.rounds_failed = operations.send_scheduled_rounds(now)
-    db.session.commit()
-    report.queued = reminders.queue_due_messages(now)
-    delivery.deliver_due(now, report, stale=reminders.stale_reason)
+    # Each step on its own: one that fails (and is logged) never keeps the others from running.
+    with _step("sending scheduled rounds"):
+        report.rounds_sent, report.rounds_failed = operations.send_scheduled_rounds(now)
+        db.session.commit()
+    with _step("recording due reminders"):
+        report.queued = reminders.queue_due_messages(now)
+    with _step("delivering the outbox"):
+        delivery.deliver_due(now, report, stale=reminders.stale_reason)
     return report
+
+
+@contextmanager
+def _step(what: str):
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        log.exception("scheduled job: %s failed", what)
+
+
+def remove_orphan_files() -> None:
+    """The daily clean-up of uploaded files that no row refers to (``documents.service``)."""
+    from remiss.documents.service import remove_orphan_files as remove
+
+    report = remove()
+    if report.removed:
+        log.info("Uppladdade filer: %s", report)
 
 
 # The scheduler process ----------------------------------------------------------------------
@@ -78,12 +109,31 @@ def run_job(app: Flask) -> None:
     with app.app_context():
         try:
             report = run_due_jobs(utcnow())
+            tasks.purge_old_files()
         except Exception:
             db.session.rollback()
             log.exception("run_due_jobs failed")
         else:
             if report.anything:
                 log.info("E-post: %s", report)
+        finally:
+            db.session.remove()
+
+
+def run_background_jobs(app: Flask) -> tasks.Report | None:
+    """Run the pending background jobs in their own application context; an error is logged
+    and the next poll tries again."""
+    with app.app_context():
+        try:
+            report = tasks.run_pending()
+        except Exception:
+            db.session.rollback()
+            log.exception("background jobs failed")
+            return None
+        else:
+            if report.anything:
+                log.info("Jobb: %s", report)
+            return report
         finally:
             db.session.remove()
 
@@ -102,13 +152,56 @@ def make_scheduler(app: Flask, interval_seconds: float | None = None) -> Blockin
         coalesce=True,
         misfire_grace_time=max(1, int(interval)),
     )
+    # Once a day, at night: files left behind by a worker killed mid-upload.
+    scheduler.add_job(
+        _in_context,
+        "cron",
+        args=[app, remove_orphan_files],
+        hour=3,
+        minute=17,
+        timezone=LOCAL_TZ,
+        id="remove-orphan-files",
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+def _in_context(app: Flask, job) -> None:
+    with app.app_context():
+        try:
+            job()
+        except Exception:
+            db.session.rollback()
+            log.exception("%s failed", job.__name__)
+        finally:
+            db.session.remove()
+
+
+def add_background_jobs(scheduler: BlockingScheduler, app: Flask) -> None:
+    """Also run the pending background jobs every ``JOBS_POLL_SECONDS`` (0 turns it off, for a
+    site that runs ``flask run-jobs`` processes instead). A long job holds only its own thread:
+    the e-mail job goes on beside it."""
+    poll = app.config.get("JOBS_POLL_SECONDS", DEFAULT_JOBS_POLL_SECONDS)
+    if poll:
+        scheduler.add_job(
+            run_background_jobs,
+            "interval",
+            args=[app],
+            seconds=poll,
+            id=TASKS_JOB_ID,
+            next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(poll)),
+        )
 
 
 def run(app: Flask, interval_seconds: float | None = None) -> None:
     """Block, running the job, until SIGINT or SIGTERM."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = make_scheduler(app, interval_seconds)
+    add_background_jobs(scheduler, app)
 
     def stop(signum, frame):
         raise SystemExit(0)
@@ -160,6 +253,35 @@ def run_scheduler_command(interval: float | None) -> None:
     run(app, seconds)
 
 
+@click.command("run-jobs")
+@click.option("--once", is_flag=True, help="Run what is pending now, then stop.")
+@click.option("--poll", type=click.FloatRange(min=0.1), default=DEFAULT_JOBS_POLL_SECONDS, show_default=True)
+@with_appcontext
+def run_jobs_command(once: bool, poll: float) -> None:
+    """Run the background jobs people start (large exports and imports): a worker process
+    beside the scheduler, or once (cron, the tests)."""
+    app = current_app._get_current_object()
+    if once:
+        report = tasks.run_pending()
+        click.echo(f"Jobb: {report}")
+        return
+    click.echo(f"Kör bakgrundsjobb (tittar var {poll:g}:e sekund). Avsluta med Ctrl+C.")
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        stopping.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping.is_set():
+            run_background_jobs(app)
+            stopping.wait(poll)
+    except KeyboardInterrupt:
+        pass
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(send_due_messages_command)
     app.cli.add_command(run_scheduler_command)
+    app.cli.add_command(run_jobs_command)

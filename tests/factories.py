@@ -116,24 +116,11 @@ ROUND_STATES = ("draft", "scheduled", "open", "closed", "archived")
 ANSWER_STATES = ("not_started", "draft", "submitted", "reopened", "reopened_draft")
 
 
-class _Field:
-    def __init__(self, data=None):
-        self.data = data
+def AnswerFormData(position: str | None = "tillstyrker", comment: str = "Vi tillstyrker."):  # noqa: N802
+    """What the answer form gives the operations, without a request."""
+    from remiss.answers.service import AnswerValues
 
-
-class AnswerFormData:
-    """What the answer form gives ``answers.service.apply_form``, without a request."""
-
-    def __init__(self, position: str | None = "tillstyrker", comment: str = "Vi tillstyrker."):
-        self.position = _Field(position)
-        self.comment = _Field(comment)
-        self.other_comments = _Field("")
-        self.decided_by = _Field("Nämnden")
-        self.decision_date = _Field(None)
-        self.decision_paragraph = _Field("§ 12")
-
-    def item_fields(self, kind: str, item_id: int):
-        return _Field(None), _Field(None)
+    return AnswerValues(position=position, comment=comment, decided_by="Nämnden", decision_paragraph="§ 12")
 
 
 def upload(data: bytes | None = None, filename: str = "Remissförslag.pdf"):

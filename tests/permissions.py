@@ -142,6 +142,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "answers.index": {GET: EVERY_RESPONDENT},
     "answers.round": {GET: OWN_BODY},
     "answers.edit": {GET: OWN_BODY, POST: OWN_BODY},
+    "answers.autosave": {POST: OWN_BODY},
     "answers.preview": {GET: OWN_BODY},
     "answers.submit": {POST: OWN_BODY},
     "answers.receipt": {GET: OWN_BODY},
@@ -151,6 +152,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # The summary and the office's assessment: managers read and export, officers write. ------
     "summary.show": {GET: STAFF},
     "summary.export": {GET: STAFF},
+    "summary.start_export": {POST: STAFF},  # the export of a large round, as a background job
+    # Background jobs (a large export or import): the office follows them and fetches the file.
+    "tasks.index": {GET: STAFF},
+    "tasks.show": {GET: STAFF},
+    "tasks.status": {GET: STAFF},
+    "tasks.download": {GET: STAFF},
     "summary.assessment": {GET: OFFICERS, POST: OFFICERS},
     "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
     "feedback.show": {GET: STAFF_AND_OWN_BODY},

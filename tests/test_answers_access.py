@@ -27,6 +27,7 @@ from tests.factories import make_round
 RESPONDENT_ENDPOINTS = {
     "answers.round",
     "answers.edit",
+    "answers.autosave",
     "answers.preview",
     "answers.submit",
     "answers.receipt",

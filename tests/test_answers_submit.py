@@ -129,7 +129,8 @@ def test_a_submitted_answer_is_read_only_for_the_respondent(app):
     assert "Börja svara" not in response.text and "Fortsätt med utkastet" not in response.text
     # A colleague with the form still open cannot save over it either.
     response = colleague.post(edit_url(round_id), data=stale_form | {"comment": "Ändrat"})
-    assert response.status_code == 302
+    assert response.status_code == 409  # nothing saved; the text is shown again to be copied
+    assert "skickade in svaret" in response.text and "Ändrat</textarea>" in response.text
     assert client.get(preview_url(round_id)).status_code == 302
     response = client.post(submit_url(round_id), data={"version_token": "new"}, follow_redirects=True)
     assert "Svaret är redan inskickat av" in response.text

@@ -32,6 +32,7 @@ from remiss.documents import service as documents
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.notifications.models import Message, MessageKind, MessageStatus
+from remiss.tasks.models import BackgroundJob
 from tests import files, permissions
 from tests.factories import make_organisation, make_round, make_user, send
 
@@ -261,6 +262,10 @@ def url_values(app):
         db.session.add(message)
         mapping = GroupMapping(group="matrisgruppen", role=Role.RESPONDENT, organisation=centrum)
         db.session.add(mapping)
+        job = BackgroundJob(
+            kind="summary.export", title="Export", round_id=round_.id, created_by_id=officer.id
+        )
+        db.session.add(job)
         db.session.flush()
         values = {
             "organisation_id": centrum.id,
@@ -280,6 +285,7 @@ def url_values(app):
             "measure_id": measure.id,
             "direction": "down",
             "mapping_id": mapping.id,
+            "job_id": job.id,
         }
         ids = {who: user.get_id() for who, user in users.items()}
         db.session.commit()

@@ -48,7 +48,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What a respondent may rightly be told when a colleague was quicker.
 SAVED = "Utkastet är sparat."
-CONFLICTS = ("sparade utkastet efter att du öppnade det", "skickade in svaret", "medan du arbetade")
+CONFLICTS = (
+    "sparade utkastet efter att du öppnade det",
+    "skickade in svaret",
+    "medan du arbetade",
+    "har ändrat samma fält",  # field-level merge (issue 12): only a field both changed is a conflict
+)
 LOCKED = "Svaret är inskickat och kan inte ändras"
 ALREADY_SUBMITTED = "Svaret är redan inskickat av"
 STALE_PREVIEW = "ändrade utkastet efter att du öppnade förhandsvisningen"

@@ -5,6 +5,7 @@ the round it is built for."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
@@ -43,10 +44,13 @@ class SwedishDateField(DateField):
             raise ValueError("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2022-01-25.") from error
 
 
+ITEM_CHOICES = enum_choices(MeasurePosition, blank="Inget ställningstagande")
+
+
 def measure_position_field(label: str) -> RadioField:
     return RadioField(
         label,
-        choices=enum_choices(MeasurePosition, blank="Inget ställningstagande"),
+        choices=ITEM_CHOICES,
         default="",
         invalid_choice_message="Välj Tillstyrker, Avstyrker eller inget ställningstagande.",
     )
@@ -155,6 +159,8 @@ class AnswerForm(Form):
         if self.is_registration and not field.data:
             raise ValidationError("Ange ställningstagandet till förslaget som helhet.")
 
+    item_choices = ITEM_CHOICES
+
     @property
     def is_registration(self) -> bool:
         return "received_on" in self
@@ -182,18 +188,24 @@ class AnswerForm(Form):
 def answer_form_for(round_, *, registration: bool = False, **kwargs) -> AnswerForm:
     """The answer form for ``round_``: the shared fields and one position and comment per focus
     area and measure (or question)."""
-
-    class RoundAnswerForm(AnswerForm):
-        pass
-
-    for slot in answer_slots(round_):
-        _add_item_fields(RoundAnswerForm, slot)
-
-    form = RoundAnswerForm(**kwargs)
+    form = _form_class(tuple(answer_slots(round_)))(**kwargs)
     if not registration:
         del form.received_on
         del form.channel
     return form
+
+
+@lru_cache(maxsize=32)
+def _form_class(slots: tuple[Slot, ...]) -> type[AnswerForm]:
+    """The form class of a round's structure, built once: a round of 5,000 measures has 10,000
+    fields, and building their class on every request took most of a save's time."""
+
+    class RoundAnswerForm(AnswerForm):
+        pass
+
+    for slot in slots:
+        _add_item_fields(RoundAnswerForm, slot)
+    return RoundAnswerForm
 
 
 def _add_item_fields(form_class, slot: Slot) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from remiss.answers import service
+from remiss.answers import merge, service
 from remiss.answers.models import Answer, AnswerVersion, Channel
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
@@ -32,29 +32,49 @@ def _require_workable(recipient: Recipient) -> None:
 
 
 def save_draft(
-    recipient: Recipient, form, *, by, document=None, now: datetime | None = None
-) -> AnswerVersion:
-    """Write the form into the recipient's shared draft (started if need be), with the decision
-    file when one was attached."""
+    recipient: Recipient,
+    form,
+    *,
+    by,
+    document=None,
+    now: datetime | None = None,
+    resolutions: dict[str, merge.Resolution] | None = None,
+) -> service.SavedDraft:
+    """Merge the form into the recipient's shared draft (started if need be), field by field
+    against what the form was loaded with (``remiss.answers.merge``), with the decision file when
+    one was attached (added; it never replaces another). Fields that a colleague changed to
+    something else meanwhile stay as the colleague saved them: ``.merged.conflicts``."""
     _require_workable(recipient)
     draft = service.draft_for(recipient, by=by)
-    service.apply_form(draft, form, recipient.round, by=by, now=now)
+    saved = service.merge_into(
+        draft,
+        recipient.round,
+        service.form_values(form),
+        form.baseline.data,
+        resolutions=resolutions,
+        loaded_token=form.version_token.data,
+        by=by,
+    )
     if document is not None:
         draft.documents.append(document)
+    service.touch(draft, by=by, now=now)
     db.session.flush()
-    return draft
+    return saved
 
 
-def import_template(recipient: Recipient, imported, *, by, now: datetime | None = None) -> AnswerVersion:
-    """Fill the draft from an uploaded Excel answer template (never submitted)."""
+def import_template(recipient: Recipient, imported, *, by, now: datetime | None = None) -> service.SavedDraft:
+    """Fill the draft from an uploaded Excel answer template (never submitted). The template's
+    rows are this person's changes against the answer as it was when the template was
+    downloaded (its baseline, kept in the file): merged like a save from the form."""
     from remiss.answers import template
 
     _require_workable(recipient)
     draft = service.draft_for(recipient, by=by)
-    template.apply_import(draft, imported, recipient.round)
+    mine, baseline = template.values_and_baseline(imported, service.snapshot(draft, recipient.round))
+    saved = service.merge_into(draft, recipient.round, mine, baseline, by=by)
     service.touch(draft, by=by, now=now)
     db.session.flush()
-    return draft
+    return saved
 
 
 def remove_draft_document(recipient: Recipient, document, *, by) -> None:

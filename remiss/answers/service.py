@@ -1,15 +1,14 @@
 """Working on an answer: filling the shared draft from the form, knowing where a draft stood when
-someone loaded it (to refuse saving over a colleague's newer save and to name what changed), and
-the texts that say why a body cannot work on its answer. The use cases themselves are in
-``remiss.answers.operations``; only ``flush()`` here."""
+someone loaded it, merging a save into the draft as saved now field by field (the rule itself is
+``remiss.answers.merge``), and the texts that say why a body cannot work on its answer. The use
+cases themselves are in ``remiss.answers.operations``; only ``flush()`` here."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from remiss.answers import merge
 from remiss.answers.forms import answer_slots
 from remiss.answers.models import (
     Answer,
@@ -31,7 +30,6 @@ FIELD_LABELS = {
     "decided_by": "Beslutat av",
     "decision_date": "Beslutsdatum",
     "decision_paragraph": "Paragraf",
-    "documents": "Bifogade filer",
 }
 
 
@@ -50,22 +48,45 @@ def version_token(draft: AnswerVersion | None) -> str:
     return f"{draft.id}:{draft.revision}"
 
 
+Target = tuple[int | None, int | None]  # (focus_area_id, measure_id)
+
+
+def comment_index(version: AnswerVersion | None) -> dict[Target, MeasureComment]:
+    """The version's comments by what they are on, read once: a page of 5,000 measures looks
+    each up in constant time instead of scanning every comment per measure."""
+    if version is None:
+        return {}
+    return {(c.focus_area_id, c.measure_id): c for c in version.comments}
+
+
+def item_keys(round_: Round) -> list[tuple[str, int, Target, bool]]:
+    """(kind, id, target, takes a position) of every place of ``round_`` that takes an answer
+    (``forms.answer_slots``: focus areas, measures, questions – never a section), in order."""
+    return [
+        (slot.kind, slot.id, (slot.id, None) if slot.kind == "fa" else (None, slot.id), slot.takes_position)
+        for slot in answer_slots(round_)
+    ]
+
+
 def snapshot(version: AnswerVersion | None, round_: Round) -> dict[str, str]:
-    """Every value of an answer as text, keyed by its form field name."""
+    """Every mergeable value of an answer as text, keyed by its form field name. (Files are
+    not in it: a file attached is added, never put in place of another.)"""
     values = {
         "position": version.position.value if version and version.position else "",
-        "comment": version.comment if version else "",
-        "other_comments": version.other_comments if version else "",
-        "decided_by": version.decided_by if version else "",
+        "comment": (version.comment or "") if version else "",
+        "other_comments": (version.other_comments or "") if version else "",
+        "decided_by": (version.decided_by or "") if version else "",
         "decision_date": version.decision_date.isoformat() if version and version.decision_date else "",
-        "decision_paragraph": version.decision_paragraph if version else "",
-        "documents": ",".join(sorted(str(d.id) for d in version.documents)) if version else "",
+        "decision_paragraph": (version.decision_paragraph or "") if version else "",
     }
-    for slot in answer_slots(round_):
-        comment = version.comment_on(**slot.target) if version else None
-        if slot.takes_position:
-            values[f"{slot.key}_position"] = comment.position.value if comment and comment.position else ""
-        values[f"{slot.key}_comment"] = comment.text if comment else ""
+    index = comment_index(version)
+    for kind, item_id, target, takes_position in item_keys(round_):
+        comment = index.get(target)
+        if takes_position:
+            values[f"{kind}_{item_id}_position"] = (
+                comment.position.value if comment and comment.position else ""
+            )
+        values[f"{kind}_{item_id}_comment"] = (comment.text or "") if comment else ""
     return values
 
 
@@ -79,49 +100,37 @@ def field_labels(round_: Round) -> dict[str, str]:
     return labels
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
+def short_labels(round_: Round) -> dict[str, str]:
+    """What the autosave status calls a field: ``2:1``, ``fokusområde 1``, ``övergripande synpunkter``."""
+    labels = {key: label.lower() for key, label in FIELD_LABELS.items()}
+    for area in round_.focus_areas:
+        for suffix in ("position", "comment"):
+            labels[f"fa_{area.id}_{suffix}"] = area.label.lower()
+        for measure in area.measures:
+            for suffix in ("position", "comment"):
+                labels[f"m_{measure.id}_{suffix}"] = measure.number
+    return labels
 
 
-def fingerprint(values: dict[str, str]) -> str:
-    """A compact record of the values a form was loaded with (hashes, not the texts)."""
-    return json.dumps({key: _digest(value) for key, value in values.items()}, separators=(",", ":"))
+def _item_labels(labels, kind, item_id, name) -> None:
+    labels[f"{kind}_{item_id}_position"] = f"{name}: ställningstagande"
+    labels[f"{kind}_{item_id}_comment"] = f"{name}: synpunkter"
 
 
-@dataclass(frozen=True)
-class Change:
-    label: str
-    saved: str  # the value someone else saved, as text
-
-
-def changes_since(baseline: str, draft: AnswerVersion | None, round_: Round) -> list[Change]:
-    """The fields whose saved value differs from what the form was loaded with."""
-    try:
-        started = json.loads(baseline or "{}")
-    except ValueError:
-        started = {}
-    if not isinstance(started, dict):
-        started = {}
-    now = snapshot(draft, round_)
-    empty = _digest("")
-    labels = field_labels(round_)
-    return [
-        Change(labels[key], _display(key, value, draft))
-        for key, value in now.items()
-        if started.get(key, empty) != _digest(value)
-    ]
-
-
-def _display(key: str, value: str, draft: AnswerVersion | None) -> str:
+def display(key: str, value: str) -> str:
+    """A saved value as a person reads it."""
     if not value:
         return "(tomt)"
     if key == "position":
         return Position(value).label
     if key.endswith("_position"):
         return MeasurePosition(value).label
-    if key == "documents":
-        return ", ".join(d.original_name for d in draft.documents) if draft else ""
     return value
+
+
+def is_choice_field(key: str) -> bool:
+    """Positions are chosen, not written: a conflict on one offers mine or theirs, no combination."""
+    return key == "position" or key.endswith("_position") or key == "decision_date"
 
 
 def saved_by_text(draft: AnswerVersion | None) -> str:
@@ -137,51 +146,216 @@ def fill_form(form, shown: AnswerVersion | None, round_: Round, *, draft: Answer
     """Load ``form`` with the answer as saved (``shown``: the draft, or the submitted version a
     new draft will copy), and where the draft stood."""
     values = snapshot(shown, round_)
-    form.position.data = values["position"]
-    for name in ("comment", "other_comments", "decided_by", "decision_paragraph"):
-        form[name].data = values[name]
-    form.decision_date.data = shown.decision_date if shown else None
-    for name in form.item_field_names():
-        form[name].data = values[name]
-    mark_loaded(form, shown, round_, draft=draft)
-
-
-def mark_loaded(form, shown: AnswerVersion | None, round_: Round, *, draft: AnswerVersion | None) -> None:
-    """Record in the form the saved state it now builds on."""
+    fill_values(form, values)
     form.version_token.data = version_token(draft)
-    form.baseline.data = fingerprint(snapshot(shown, round_))
+    form.baseline.data = merge.fingerprint(values)
+
+
+def fill_values(form, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        if name in form:
+            form[name].data = value
+    if "decision_date" in values and "decision_date" in form:
+        text = values["decision_date"]
+        form.decision_date.data = date.fromisoformat(text) if text else None
+
+
+class _Value:
+    def __init__(self, data=None) -> None:
+        self.data = data
+
+
+class AnswerValues:
+    """An answer given as plain values, shaped like the answer form ``form_values`` and the
+    operations read: for the importer, the CLI and tests, which have no request. ``items`` maps
+    ``("m", measure id)`` or ``("fa", focus area id)`` to (position code or None, text). It was
+    loaded from nothing: every field it gives counts as its own change in the merge."""
+
+    def __init__(
+        self,
+        *,
+        position: str | None = None,
+        comment: str = "",
+        other_comments: str = "",
+        decided_by: str = "",
+        decision_date=None,
+        decision_paragraph: str = "",
+        items: dict[tuple[str, int], tuple[str | None, str]] | None = None,
+    ) -> None:
+        self.position = _Value(position)
+        self.comment = _Value(comment)
+        self.other_comments = _Value(other_comments)
+        self.decided_by = _Value(decided_by)
+        self.decision_date = _Value(decision_date)
+        self.decision_paragraph = _Value(decision_paragraph)
+        self.baseline = _Value("")
+        self.version_token = _Value(None)
+        self._items = {f"{kind}_{item_id}": value for (kind, item_id), value in (items or {}).items()}
+
+    def item_fields(self, kind: str, item_id: int) -> tuple[_Value, _Value]:
+        position, text = self._items.get(f"{kind}_{item_id}", (None, ""))
+        return _Value(position), _Value(text)
+
+    def item_field_names(self) -> list[str]:
+        return [f"{key}_{part}" for key in self._items for part in ("position", "comment")]
+
+    def __getitem__(self, name: str) -> _Value:
+        key, _, part = name.rpartition("_")
+        position, text = self._items.get(key, (None, ""))
+        return _Value(position if part == "position" else text)
+
+
+def form_values(form) -> dict[str, str]:
+    """What the form sends, as text per field (the keys of ``snapshot``)."""
+    values = {
+        "position": form.position.data or "",
+        "comment": form.comment.data or "",
+        "other_comments": form.other_comments.data or "",
+        "decided_by": form.decided_by.data or "",
+        "decision_date": form.decision_date.data.isoformat() if form.decision_date.data else "",
+        "decision_paragraph": form.decision_paragraph.data or "",
+    }
+    for name in form.item_field_names():
+        values[name] = form[name].data or ""
+    return values
 
 
 def apply_form(version: AnswerVersion, form, round_: Round, *, by, now: datetime | None = None) -> None:
-    """Write the form's content into the (draft) ``version``."""
-    version.position = Position(form.position.data) if form.position.data else None
-    version.comment = form.comment.data or ""
-    version.other_comments = form.other_comments.data or ""
-    version.decided_by = form.decided_by.data or ""
-    version.decision_date = form.decision_date.data
-    version.decision_paragraph = form.decision_paragraph.data or ""
-    for slot in answer_slots(round_):
-        position, comment = form.item_fields(slot.kind, slot.id)
-        # A question takes no position, whatever a form or file says.
-        position = position.data if slot.takes_position and position is not None else None
-        set_item(version, position, comment.data, **slot.target)
+    """Write the form's content into the (draft) ``version``, every field (the office's
+    registration of an answer received by e-mail or post)."""
+    apply_values(version, form_values(form), round_)
     touch(version, by=by, now=now)
 
 
-def set_item(version: AnswerVersion, position: str | None, text: str | None, **target) -> None:
-    """Set the position and comment on one focus area or measure; an empty one is removed."""
-    comment = version.comment_on(**target)
+def apply_values(version: AnswerVersion, values: dict[str, str], round_: Round) -> None:
+    """Write ``values`` (text per field, as ``snapshot``) into the draft; fields not named keep
+    what they have."""
+    if "position" in values:
+        version.position = Position(values["position"]) if values["position"] else None
+    for name in ("comment", "other_comments", "decided_by", "decision_paragraph"):
+        if name in values:
+            setattr(version, name, values[name])
+    if "decision_date" in values:
+        text = values["decision_date"]
+        version.decision_date = date.fromisoformat(text) if text else None
+    index = comment_index(version)
+    for kind, item_id, target, takes_position in item_keys(round_):
+        position_key, comment_key = f"{kind}_{item_id}_position", f"{kind}_{item_id}_comment"
+        if comment_key not in values and (not takes_position or position_key not in values):
+            continue
+        comment = index.get(target)
+        if takes_position:
+            position = values.get(
+                position_key, comment.position.value if comment and comment.position else ""
+            )
+        else:
+            position = ""  # a question takes no position, whatever a form or file says
+        text = values.get(comment_key, comment.text if comment else "")
+        focus_area_id, measure_id = target
+        if kind == "fa":
+            set_item(version, position, text, index=index, focus_area_id=focus_area_id)
+        else:
+            set_item(version, position, text, index=index, measure_id=measure_id)
+
+
+def set_item(
+    version: AnswerVersion,
+    position: str | None,
+    text: str | None,
+    *,
+    index: dict[Target, MeasureComment] | None = None,
+    **target,
+) -> None:
+    """Set the position and comment on one focus area or measure; an empty one is removed.
+    ``index`` (``comment_index``) is kept up to date when given."""
+    key = (target.get("focus_area_id"), target.get("measure_id"))
+    comment = index.get(key) if index is not None else version.comment_on(**target)
     position = MeasurePosition(position) if position else None
     text = text or ""
     if position is None and not text:
         if comment is not None:
             version.comments.remove(comment)
+            if index is not None:
+                index.pop(key, None)
         return
     if comment is None:
         comment = MeasureComment(**target)
         version.comments.append(comment)
+        if index is not None:
+            index[key] = comment
     comment.position = position
     comment.text = text
+
+
+# Merging a save into the draft -----------------------------------------------------------------
+@dataclass
+class SavedDraft:
+    """A save merged into the draft: the draft, the merge, and who had saved it last before
+    (``colleague``: their name and when, when that was someone else after this form was loaded)."""
+
+    draft: AnswerVersion
+    merged: merge.Merge
+    base: dict[str, str]
+    colleague: str | None = None
+    colleague_at: datetime | None = None
+
+    @property
+    def baseline(self) -> str:
+        """What the form holds from now on (see ``merge.baseline_after``)."""
+        return merge.baseline_after(self.merged, self.base, self.saved)
+
+    saved: dict[str, str] = field(default_factory=dict)
+
+
+def merge_into(
+    draft: AnswerVersion,
+    round_: Round,
+    mine: dict[str, str],
+    baseline: str,
+    *,
+    resolutions: dict[str, merge.Resolution] | None = None,
+    loaded_token: str | None = None,
+    by=None,
+) -> SavedDraft:
+    """Merge what a person sends into the draft as saved now (``merge.merge``: one rule for the
+    form, the autosave and the Excel template) and write the result. Fields in conflict keep the
+    saved text; the caller shows them side by side."""
+    theirs = snapshot(draft, round_)
+    base = merge.read_fingerprint(baseline)
+    merged = merge.merge(base, mine, theirs, resolutions)
+    saved = SavedDraft(draft, merged, base)
+    someone_else = draft.updated_by is not None and by is not None and draft.updated_by.id != by.id
+    moved_on = loaded_token is None or loaded_token != version_token(draft)
+    if moved_on and draft.id is not None and someone_else:
+        saved.colleague = draft.updated_by.name
+        saved.colleague_at = draft.updated_at
+    apply_values(draft, merged.changes, round_)
+    saved.saved = {**theirs, **merged.changes}
+    return saved
+
+
+def resolutions_from(data) -> dict[str, merge.Resolution]:
+    """The choices made on the conflict page: ``choice_<field>`` (mine, theirs, combined),
+    ``mine_<field>`` (my text, kept in the page) and ``seen_<field>`` (the digest of the
+    colleague's text I chose against); a combination is the field itself."""
+    resolutions = {}
+    for name, choice in data.items():
+        if not name.startswith("choice_") or choice not in (merge.MINE, merge.THEIRS, merge.COMBINED):
+            continue
+        key = name.removeprefix("choice_")
+        seen = data.get(f"seen_{key}", "")
+        if choice == merge.MINE:
+            value = data.get(f"mine_{key}", "")
+        elif choice == merge.COMBINED:
+            value = data.get(key, "")
+        else:
+            value = ""
+        resolutions[key] = merge.Resolution(choice, normalise(value), seen)
+    return resolutions
+
+
+def normalise(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def touch(version: AnswerVersion, *, by, now: datetime | None = None) -> None:
@@ -270,27 +444,26 @@ class ItemView:
 def answer_items(version: AnswerVersion | None, round_: Round) -> list[ItemView]:
     """The answer per part of the round: focus areas and measures with position and comments;
     sections (as headings) and questions with their answers."""
+    index = comment_index(version)
     items = []
     for area in round_.focus_areas:
+        comment = index.get((area.id, None))
         if area.takes_answer:
-            items.append(_item_view(version, "fa", area.label, area.title, focus_area_id=area.id))
-        else:
-            comment = version.comment_on(focus_area_id=area.id) if version else None
-            if area.has_heading or (comment is not None and comment.text.strip()):
-                # A section from before questions were questions may carry a comment of its own.
-                text = comment.text if comment is not None else ""
-                items.append(ItemView("section", area.label, area.title or area.label, None, text, True))
+            items.append(_item_view(comment, "fa", area.label, area.title))
+        elif area.has_heading or (comment is not None and comment.text.strip()):
+            # A section from before questions were questions may carry a comment of its own.
+            text = comment.text if comment is not None else ""
+            items.append(ItemView("section", area.label, area.title or area.label, None, text, True))
         for measure in area.measures:
             items.append(
                 _item_view(
-                    version, "m", measure.label, measure.title, measure.is_question, measure_id=measure.id
+                    index.get((None, measure.id)), "m", measure.label, measure.title, measure.is_question
                 )
             )
     return items
 
 
-def _item_view(version, kind, label, title, is_question=False, **target) -> ItemView:
-    comment = version.comment_on(**target) if version else None
+def _item_view(comment, kind, label, title, is_question=False) -> ItemView:
     return ItemView(
         kind,
         label,

@@ -12,6 +12,7 @@ read is named by its number and nothing is imported."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -20,8 +21,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from remiss.answers.forms import MAX_TEXT, TEXT_TOO_LONG, normalise_newlines
+from remiss.answers.merge import EMPTY, digest
 from remiss.answers.models import AnswerVersion, MeasurePosition, Position
-from remiss.answers.service import set_item
+from remiss.answers.service import snapshot
 from remiss.core.spreadsheets import (
     UnreadableSpreadsheet,
     bounded_rows,
@@ -162,10 +164,34 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     meta = workbook.create_sheet(META_SHEET)
     write_row(meta, 1, ["round_id", round_.id])
     write_row(meta, 2, ["dnr", round_.dnr])
+    # Each row's baseline: digests of what the answer held when the template was made, so that an
+    # upload merges like a save from the form and never replaces a colleague's newer text.
+    loaded = snapshot(version, round_)
     for number, row in enumerate([r for r in rows_of(round_) if not r.is_heading], start=3):
-        write_row(meta, number, [row.key, row.number, row.title])
+        position_key, comment_key = fields_of(row.key)
+        write_row(
+            meta,
+            number,
+            [
+                row.key,
+                row.number,
+                row.title,
+                digest(loaded.get(position_key, "")) if position_key else "",
+                digest(loaded.get(comment_key, "")),
+            ],
+        )
     meta.sheet_state = "hidden"
     workbook.save(stream)
+
+
+def fields_of(key: str) -> tuple[str | None, str]:
+    """The answer form's fields (position, comment) that a template row fills."""
+    if key == OVERALL:
+        return "position", "comment"
+    if key == OTHER:
+        return None, "other_comments"
+    kind, _, item_id = key.partition(":")
+    return f"{kind}_{item_id}_position", f"{kind}_{item_id}_comment"
 
 
 def _list_formula(enum_cls) -> str:
@@ -199,6 +225,8 @@ class TemplateImport:
     items: dict[tuple[int | None, int | None], tuple[MeasurePosition | None, str]] = field(
         default_factory=dict
     )
+    # Digests of each form field when the template was downloaded (empty in an older template).
+    baseline: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -227,6 +255,7 @@ def _read_workbook(workbook, round_: Round, result: TemplateImport) -> TemplateI
         return result
 
     made_from = _read_meta(workbook[META_SHEET])
+    result.baseline = made_from["baseline"]
     if made_from.get("round_id") != str(round_.id):
         result.errors.append(
             f"Svarsmallen hör till en annan remiss (dnr {made_from.get('dnr') or 'okänt'}). "
@@ -320,8 +349,8 @@ def _report_structure_changes(result: TemplateImport, made_from: dict, areas: di
 
 
 def _read_meta(sheet) -> dict:
-    meta: dict = {"rows": {}}
-    for row in bounded_rows(sheet, max_col=3):
+    meta: dict = {"rows": {}, "baseline": {}}
+    for row in bounded_rows(sheet, max_col=5):
         if not row or row[0].value is None:
             continue
         key = _text(row[0])
@@ -332,6 +361,11 @@ def _read_meta(sheet) -> dict:
                 _text(row[1] if len(row) > 1 else None),
                 _text(row[2] if len(row) > 2 else None),
             )
+            position_key, comment_key = fields_of(key)
+            for name, column in ((position_key, 3), (comment_key, 4)):
+                value = _text(row[column]) if name and len(row) > column else ""
+                if value:
+                    meta["baseline"][name] = value
     return meta
 
 
@@ -353,13 +387,26 @@ def _text(cell) -> str:
     return "" if cell is None else typed_text(cell) or ""
 
 
-def apply_import(version: AnswerVersion, imported: TemplateImport, round_: Round) -> None:
-    """Fill the draft with what the template says. A row left empty empties the draft's field;
-    a row missing from the file leaves it as it is."""
+def values_and_baseline(imported: TemplateImport, saved: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The template's rows as this person's values per form field, and the baseline they were
+    written against (``remiss.answers.merge``). A row missing from the file changes nothing; a
+    row left empty empties the field unless a colleague has written there since the download.
+    A template without a baseline (made before it had one) counts as made from an empty answer:
+    wherever it differs from a saved text, that is a conflict, never a silent replacement."""
+    mine = dict(saved)
+    base = {key: digest(value) for key, value in saved.items()}
+    touched: set[str] = set()
     if imported.overall is not None:
-        version.position, version.comment = imported.overall
+        position, comment = imported.overall
+        mine["position"], mine["comment"] = (position.value if position else ""), comment
+        touched |= {"position", "comment"}
     if imported.other_comments is not None:
-        version.other_comments = imported.other_comments
+        mine["other_comments"] = imported.other_comments
+        touched.add("other_comments")
     for (focus_area_id, measure_id), (position, text) in imported.items.items():
-        target = {"focus_area_id": focus_area_id} if focus_area_id else {"measure_id": measure_id}
-        set_item(version, position.value if position else None, text, **target)
+        key = f"fa_{focus_area_id}" if focus_area_id else f"m_{measure_id}"
+        mine[f"{key}_position"], mine[f"{key}_comment"] = (position.value if position else ""), text
+        touched |= {f"{key}_position", f"{key}_comment"}
+    for key in touched:
+        base[key] = imported.baseline.get(key, EMPTY)
+    return mine, json.dumps(base, separators=(",", ":"))

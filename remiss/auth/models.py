@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import argon2.profiles
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_login import UserMixin
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.core.time import utcnow
@@ -76,7 +77,11 @@ class User(UserMixin, db.Model):
 
     # Flask-Login ------------------------------------------------------------------------------
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session and the remember-me cookie carry (both signed with the secret key):
+        the id, the session token (rotated at sign-out and password change) and when this
+        sign-in was issued, which ``auth.load_user`` checks against ``REMEMBER_COOKIE_DURATION``
+        – so an old cookie is refused by the server whatever the browser keeps."""
+        return f"{self.id}:{self.session_token}:{int(utcnow().timestamp())}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -260,3 +265,95 @@ class SignInSettings(db.Model):
     @classmethod
     def provider_required(cls) -> bool:
         return bool(db.session.scalar(sa.select(cls.require_provider_for_city).order_by(cls.id).limit(1)))
+
+
+class LoginFailure(db.Model):
+    """The failed sign-ins of an address that has no account, counted exactly as an account's
+    (``User.failed_logins``, ``User.locked_until``): an unknown address slows down and "locks" the
+    same way, so the answers cannot tell which addresses have accounts. Rows untouched for a day
+    are removed."""
+
+    __tablename__ = "login_failure"
+
+    email: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    KEPT_FOR = timedelta(days=1)
+
+    @staticmethod
+    def key(email: str) -> str:
+        return normalise_email(email)[:254]
+
+    @classmethod
+    def find(cls, email: str) -> LoginFailure | None:
+        return db.session.get(cls, cls.key(email))
+
+    @classmethod
+    def for_email(cls, email: str, now: datetime) -> LoginFailure:
+        """The row of ``email``, made if there is none (safe when two requests make it at once);
+        rows untouched for ``KEPT_FOR`` are removed on the way."""
+        table = cls.__table__
+        db.session.execute(sa.delete(table).where(table.c.updated_at < now - cls.KEPT_FOR))
+        db.session.execute(
+            _insert(table)
+            .values(email=cls.key(email), failed_logins=0, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[table.c.email])
+        )
+        return db.session.get(cls, cls.key(email), populate_existing=True)
+
+
+class RateCounter(db.Model):
+    """How often something happened for a key in a fixed window of time: failed sign-ins per
+    client address, password e-mails per address. Counted in the database with one atomic
+    upsert, so the limit holds across every gunicorn worker (and on SQLite and PostgreSQL)."""
+
+    __tablename__ = "rate_counter"
+
+    scope: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    KEPT_FOR = timedelta(days=1)  # longer than any window
+
+    @staticmethod
+    def window_of(now: datetime, window: timedelta) -> datetime:
+        seconds = int(window.total_seconds())
+        start = int(now.timestamp()) // seconds * seconds
+        return datetime.fromtimestamp(start, UTC)
+
+    @classmethod
+    def current(cls, scope: str, key: str, window: timedelta, now: datetime) -> int:
+        """The count of ``key`` in the window that ``now`` falls in."""
+        return (
+            db.session.scalar(
+                sa.select(cls.count).where(
+                    cls.scope == scope, cls.key == key[:254], cls.window_start == cls.window_of(now, window)
+                )
+            )
+            or 0
+        )
+
+    @classmethod
+    def hit(cls, scope: str, key: str, window: timedelta, now: datetime) -> int:
+        """Add one to ``key``'s count in the current window and return the new count: one
+        ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, atomic however many workers count at
+        once. Windows older than ``KEPT_FOR`` are removed on the way."""
+        table = cls.__table__
+        db.session.execute(sa.delete(table).where(table.c.window_start < now - cls.KEPT_FOR))
+        statement = _insert(table).values(
+            scope=scope, key=key[:254], window_start=cls.window_of(now, window), count=1
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.scope, table.c.key, table.c.window_start],
+            set_={"count": table.c.count + 1},
+        ).returning(table.c.count)
+        return db.session.execute(statement).scalar_one()
+
+
+def _insert(table):
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

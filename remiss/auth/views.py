@@ -24,13 +24,20 @@ def login():
         form.next.data = request.args.get("next", "")
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
+        client = request.remote_addr or "unknown"  # the proxy's X-Forwarded-For if PROXY_COUNT
+        try:
+            service.check_client(client)
+        except service.TooManyFailures as blocked:
+            flash(blocked.message, "error")
+            return _login_page(form, 429)
         if oidc.provider_required_for(form.email.data):
             flash(oidc.PROVIDER_ONLY, "error")
             return _login_page(form, 403)
         try:
             user = service.authenticate(form.email.data, form.password.data)
         except service.LoginRefused as refused:
-            db.session.commit()  # keep the failure count
+            service.count_client_failure(client)
+            db.session.commit()  # keep the failure counts
             flash(refused.message, "error")
             return _login_page(form, 401)
         db.session.commit()
@@ -149,11 +156,16 @@ def set_password(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        # Counted for every address, with or without an account: at most
+        # RESET_EMAILS_PER_ADDRESS e-mails an hour, the rest silently not sent.
+        allowed = service.reset_allowed(form.email.data)
         user = User.by_email(form.email.data)
-        if user is not None and user.active and not oidc.provider_required_for(user.email):
+        if allowed and user is not None and user.active and not oidc.provider_required_for(user.email):
             service.issue_password_link(user, TokenPurpose.RESET)
-            db.session.commit()
-        # The same answer whether or not the address has an account.
+        else:
+            service.compose_unsent_reset(form.email.data)  # the same work, nothing kept
+        db.session.commit()
+        # The same answer whether or not the address has an account or an e-mail went out.
         flash(
             "Om adressen har ett konto i remisstjänsten skickas en länk för att välja nytt "
             "lösenord. Länken gäller i 72 timmar.",

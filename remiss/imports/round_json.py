@@ -21,8 +21,10 @@ import sqlalchemy as sa
 
 from remiss.answers import operations as answers
 from remiss.answers.models import Channel, MeasurePosition, Position
+from remiss.answers.service import AnswerValues
 from remiss.audit.models import AuditEvent, record
 from remiss.core.errors import DomainError
+from remiss.core.text import clean_text
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications.models import Message
@@ -121,13 +123,26 @@ def _date_or_relative(
     return None
 
 
-def import_round(data, *, officer=None, actor=None, now: datetime | None = None) -> Round:
+def _cleaned(value):
+    """Every text in the file without control characters, as a form's would be."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(key): _cleaned(item) for key, item in value.items()}
+    return value
+
+
+def import_round(data, *, officer=None, actor=None, now: datetime | None = None, progress=None) -> Round:
     """Check ``data`` (the parsed JSON) and create the round with its structure, recipients and
     answers. Raises ``RoundImportError`` listing every problem; then nothing is added. The
-    caller commits."""
+    caller commits. ``progress(done, total, message)``, when given, is told how far it has come
+    (a background job's progress bar)."""
     now = now or utcnow()
     today = local_today(now)
     check = _Checker()
+    data = _cleaned(data)
     if not isinstance(data, dict):
         raise RoundImportError(["Filen ska innehålla ett JSON-objekt med remissens uppgifter."])
 
@@ -286,33 +301,40 @@ def import_round(data, *, officer=None, actor=None, now: datetime | None = None)
         received=received,
         actor=actor,
         now=now,
+        progress=progress or (lambda done, total, message: None),
     )
 
 
-class _Field:
-    def __init__(self, data) -> None:
-        self.data = data
+def comment_count(data) -> int:
+    """How many comments a parsed file holds (answers and drafts, each with its measures): the
+    size of its import, read without checking the file."""
+    if not isinstance(data, dict):
+        return 0
+    count = 0
+    for key in ("answers", "drafts"):
+        entries = data.get(key)
+        if isinstance(entries, list):
+            for entry in entries:
+                measures = entry.get("measures") if isinstance(entry, dict) else None
+                count += 1 + (len(measures) if isinstance(measures, dict) else 0)
+    return count
 
 
-class _AnswerForm:
-    """An answer from the file, shaped like the answer form that ``answers.operations`` reads."""
-
-    def __init__(self, entry: dict, measure_ids: dict[str, int]) -> None:
-        decided = parse_decision(entry.get("decision", ""))
-        self.position = _Field(entry.get("position"))
-        self.comment = _Field(entry.get("comment", ""))
-        self.other_comments = _Field(entry.get("other_comments", ""))
-        self.decided_by = _Field(decided.decided_by)
-        self.decision_date = _Field(decided.decision_date)
-        self.decision_paragraph = _Field(decided.paragraph)
-        self._items = {
+def _answer_values(entry: dict, measure_ids: dict[str, int]) -> AnswerValues:
+    """An answer from the file, as the operations read an answer form."""
+    decided = parse_decision(entry.get("decision", ""))
+    return AnswerValues(
+        position=entry.get("position"),
+        comment=entry.get("comment", ""),
+        other_comments=entry.get("other_comments", ""),
+        decided_by=decided.decided_by,
+        decision_date=decided.decision_date,
+        decision_paragraph=decided.paragraph,
+        items={
             ("m", measure_ids[number]): (comment.get("position"), comment.get("comment", ""))
             for number, comment in entry.get("measures", {}).items()
-        }
-
-    def item_fields(self, prefix: str, item_id: int) -> tuple[_Field, _Field]:
-        position, text = self._items.get((prefix, item_id), (None, ""))
-        return _Field(position), _Field(text)
+        },
+    )
 
 
 def _at(day: date, hour: int, now: datetime) -> datetime:
@@ -330,12 +352,16 @@ def _build(
     received: dict[str, date],
     actor,
     now: datetime,
+    progress,
 ) -> Round:
     """The round made by the operations an officer would have clicked, each at the moment it
     really happened: sent on its sending date at 09:00, each answer registered at noon on the
     day it was received, closed the morning after the deadline, archived after the last answer
     (late ones are registered after closing). The preparation
     (created, recipients added, structure pasted) is dated the moment it was sent."""
+    drafts, registered = data.get("drafts", []), data.get("answers", [])
+    total = 2 + len(drafts) + len(registered)
+    progress(0, total, "Skapar remissen och dess struktur …")
     round_ = operations.create_round(facts, by=actor)
     operations.add_recipients(round_, organisations, by=actor, now=now)
     structure = ParsedStructure(
@@ -363,6 +389,7 @@ def _build(
         ]
     )
     operations.paste_structure(round_, structure, by=actor)
+    progress(1, total, "Skapar remissen och dess struktur …")
     if status == "draft":
         return round_
 
@@ -378,13 +405,16 @@ def _build(
 
     measure_ids = {measure.number: measure.id for measure in round_.measures}
     by_name = {recipient.organisation.name: recipient for recipient in round_.recipients}
-    for entry in data.get("drafts", []):
+    done = 1
+    for entry in drafts:
         answers.save_draft(
-            by_name[entry["organisation"]], _AnswerForm(entry, measure_ids), by=actor, now=opened
+            by_name[entry["organisation"]], _answer_values(entry, measure_ids), by=actor, now=opened
         )
+        done += 1
+        progress(done, total, "Läser in utkasten …")
 
     steps: list[tuple[datetime, int, object]] = []
-    for order, entry in enumerate(data.get("answers", [])):
+    for order, entry in enumerate(registered):
         steps.append((max(_at(received[entry["organisation"]], 12, now), opened), order, entry))
     ends_closed = status in ("closed", "archived")
     if ends_closed:
@@ -396,12 +426,14 @@ def _build(
             continue
         answers.register_answer(
             by_name[entry["organisation"]],
-            _AnswerForm(entry, measure_ids),
+            _answer_values(entry, measure_ids),
             by=actor,
             channel=Channel.IMPORT,
             received_on=received[entry["organisation"]],
             now=moment,
         )
+        done += 1
+        progress(done, total, "Läser in svaren …")
     if status == "archived":  # once the last late answer is in
         operations.archive_round(round_, by=actor, now=max(moment for moment, _, _ in steps))
     if ends_closed:
@@ -410,4 +442,5 @@ def _build(
         db.session.execute(sa.delete(Message).where(Message.round_id == round_.id))
     record("round.imported", round_, actor=actor, at=now, dnr=round_.dnr, title=round_.title)
     db.session.flush()
+    progress(total, total, "Remissen är importerad.")
     return round_

@@ -11,7 +11,8 @@ from flask_login import current_user
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.extensions import db
-from remiss.imports.round_json import RoundImportError, import_round
+from remiss.imports import jobs
+from remiss.imports.round_json import RoundImportError, comment_count, import_round
 from remiss.rounds.forms import ImportForm
 
 bp = Blueprint("imports", __name__, url_prefix="/rounds")
@@ -28,10 +29,22 @@ def round_json():
         officer = current_user._get_current_object()
         try:
             # RecursionError: a file nested a hundred thousand levels deep.
-            data = json.loads(form.file.data.read().decode("utf-8-sig"))
+            text = form.file.data.read().decode("utf-8-sig")
+            data = json.loads(text)
         except (UnicodeDecodeError, ValueError, RecursionError):
             problems = [UNREADABLE]
         else:
+            if jobs.needs_job(comment_count(data)):
+                # A large round: imported by the worker process, the person follows its progress.
+                try:
+                    job = jobs.start_import(text, filename=form.file.data.filename or "filen", by=officer)
+                except DomainError as error:
+                    db.session.rollback()
+                    problems = [error.message]
+                else:
+                    db.session.commit()
+                    return redirect(url_for("tasks.show", job_id=job.id))
+                return render_template("rounds/import.html", form=form, problems=problems)
             try:
                 round_ = import_round(data, officer=officer, actor=officer)
             except RoundImportError as error:

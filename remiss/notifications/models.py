@@ -61,3 +61,20 @@ class Message(db.Model):
 
     round = relationship("Round")
     recipient = relationship("Recipient")
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status is MessageStatus.FAILED
+
+    @property
+    def was_sent(self) -> bool:
+        return self.status is MessageStatus.SENT
+
+    @property
+    def was_stopped(self) -> bool:
+        """Not sent because it no longer applied when its turn came."""
+        return self.status is MessageStatus.CANCELLED
+
+    @property
+    def will_retry(self) -> bool:
+        return self.has_failed and self.next_attempt_at is not None

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from remiss.core.text import one_line
 from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.notifications.messages import Composed
@@ -22,9 +23,11 @@ def _values(composed: Composed, now: datetime) -> dict:
         "dedup_key": composed.dedup_key,
         "round_id": composed.round_id,
         "recipient_id": composed.recipient_id,
-        "to_address": composed.to,
-        "cc_address": composed.cc,
-        "subject": composed.subject[:300],
+        # Header text is one line from the start (a title with a line break in it, U+2028 …);
+        # delivery normalises again, for rows written before.
+        "to_address": one_line(composed.to)[:254],
+        "cc_address": one_line(composed.cc)[:254] or None,
+        "subject": one_line(composed.subject)[:300],
         "body_text": composed.text,
         "body_html": composed.html,
         "ics": composed.ics,

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from remiss.core.text import one_line
 from remiss.extensions import db
 from remiss.notifications.delivery import DeliveryError, Mailer, build_email
 from remiss.notifications.models import Message, MessageKind, MessageStatus
@@ -126,31 +127,89 @@ def deliver_due(
         for message_id in ids:
             if not _claim(message_id, now):
                 continue  # another run has it
-            message = db.session.get(Message, message_id)
-            reason = stale(message) if stale is not None else None
-            if reason is not None:
-                message.status = MessageStatus.CANCELLED
-                message.last_error = reason
-                message.next_attempt_at = None
-                report.cancelled += 1
-            else:
-                try:
-                    mailer.send(build_email(message, config["MAIL_SENDER"]))
-                except DeliveryError as error:
-                    message.status = MessageStatus.FAILED
-                    message.last_error = str(error)[:1000]
-                    message.next_attempt_at = (
-                        now + retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
-                    )
-                    report.failed += 1
-                    log.warning("message %s to %s failed: %s", message.id, message.to_address, error)
-                else:
-                    message.status = MessageStatus.SENT
-                    message.sent_at = now
-                    message.next_attempt_at = None
-                    message.last_error = None
-                    if message.kind is MessageKind.ACCOUNT:
-                        message.body_text = message.body_html = ACCOUNT_BODY_REDACTED
-                    report.sent += 1
-            db.session.commit()
+            try:
+                _deliver_one(message_id, mailer, config, now, report, stale)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (one bad message never stops the others)
+                db.session.rollback()
+                first_line = str(error).strip().split("\n")[0][:300]  # never the SQL and its values
+                _give_up(message_id, f"Meddelandet kunde inte hanteras: {type(error).__name__}: {first_line}")
+                report.failed += 1
+                log.warning("message %s could not be handled: %s", message_id, type(error).__name__)
     return report
+
+
+def _deliver_one(message_id: int, mailer: Mailer, config, now: datetime, report: Report, stale) -> None:
+    """Build and send one claimed message and record the outcome (the caller commits).
+    Whatever building or sending it raises marks it failed with the reason: retried later when
+    the fault may pass (the server down), given up at once when it cannot (an address that is
+    not one, a title the e-mail library refuses, a recipient or content the server refuses for
+    good)."""
+    message = db.session.get(Message, message_id)
+    reason = stale(message) if stale is not None else None
+    if reason is not None:
+        message.status = MessageStatus.CANCELLED
+        message.last_error = _reason(reason)
+        message.next_attempt_at = None
+        report.cancelled += 1
+        return
+    try:
+        email = build_email(message, config["MAIL_SENDER"])
+    except DeliveryError as error:
+        _failed(message, now, error, permanent=error.permanent, report=report)
+        return
+    except Exception as error:  # noqa: BLE001
+        _failed(
+            message,
+            now,
+            f"Meddelandet kunde inte skapas: {type(error).__name__}: {error}",
+            permanent=True,
+            report=report,
+        )
+        return
+    try:
+        mailer.send(email)
+    except DeliveryError as error:
+        _failed(message, now, error, permanent=error.permanent, report=report)
+        return
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.next_attempt_at = None
+    message.last_error = None
+    if message.kind is MessageKind.ACCOUNT:
+        message.body_text = message.body_html = ACCOUNT_BODY_REDACTED
+    report.sent += 1
+
+
+GIVEN_UP = " Meddelandet skickas inte igen."
+
+
+def _reason(text) -> str:
+    """A reason to store and show: one line, at most what the column holds."""
+    return one_line(str(text))[:1000]
+
+
+def _failed(message: Message, now: datetime, error, *, permanent: bool, report: Report) -> None:
+    message.status = MessageStatus.FAILED
+    retry = not permanent and message.attempts < MAX_ATTEMPTS
+    text = _reason(error)
+    message.last_error = text if retry else _reason(text[: 1000 - len(GIVEN_UP)] + GIVEN_UP)
+    message.next_attempt_at = now + retry_delay(message.attempts) if retry else None
+    report.failed += 1
+    log.warning("message %s failed%s: %s", message.id, "" if retry else " for good", text)
+
+
+def _give_up(message_id: int, reason: str) -> None:
+    """Mark ``message_id`` failed for good after an error outside building and sending (the
+    session was rolled back); commits."""
+    db.session.execute(
+        sa.update(Message)
+        .where(Message.id == message_id)
+        .values(
+            status=MessageStatus.FAILED,
+            next_attempt_at=None,
+            last_error=_reason(reason[: 1000 - len(GIVEN_UP)] + GIVEN_UP),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

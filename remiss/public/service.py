@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from remiss.answers.models import Answer, AnswerVersion, MeasureComment
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
+from remiss.core.paging import page_size, paginate
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
@@ -71,26 +72,67 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
 
 
-def search_rounds(query: str = "", status: RoundStatus | None = None) -> list[Round]:
-    """Public rounds, newest first, whose title, case number or an invited organisation's name
-    contains every word of ``query`` (case-insensitive, Swedish letters included).
+def search_words(query: str) -> list[str]:
+    """The words of a search, as the database's ``lower()`` sees them (Unicode-aware on both
+    databases: ``core.database`` registers Python's on SQLite)."""
+    return unicodedata.normalize("NFKC", query or "").lower().split()
 
-    The matching is done in Python rather than with SQL ``lower()``/``ILIKE``: SQLite folds only
-    ASCII letters and PostgreSQL's folding depends on the database's locale, and the register
-    holds a few hundred rounds at most."""
-    select = _listed_query().options(selectinload(Round.recipients).selectinload(Recipient.organisation))
+
+def _matches(word: str):
+    """A public round whose title, case number or an invited organisation's name or short name
+    contains ``word`` (already lowered)."""
+    # The register of organisations is small: find the matching ones first, then their rounds
+    # through the recipient index (not an organisation lookup for every recipient of every round).
+    organisations = sa.select(Organisation.id).where(
+        sa.or_(
+            sa.func.lower(Organisation.name).contains(word, autoescape=True),
+            sa.func.lower(Organisation.short_name).contains(word, autoescape=True),
+        )
+    )
+    in_organisation = Round.id.in_(
+        sa.select(Recipient.round_id).where(Recipient.organisation_id.in_(organisations))
+    )
+    return sa.or_(
+        sa.func.lower(Round.title).contains(word, autoescape=True),
+        sa.func.lower(Round.dnr).contains(word, autoescape=True),
+        in_organisation,
+    )
+
+
+def search_query(query: str = "", status: RoundStatus | None = None) -> sa.Select:
+    """Public rounds, newest first, whose title, case number or an invited organisation's name
+    contains every word of ``query`` (case-insensitive, Swedish letters included): filtered and
+    sorted in SQL, to be paged (``core.paging``)."""
+    select = _listed_query()
     if status is not None:
         select = select.where(Round.status == status)
-    rounds = db.session.scalars(select.order_by(Round.sent_on.desc(), Round.id.desc())).all()
-    words = fold(query).split()
-    if not words:
-        return list(rounds)
+    for word in search_words(query):
+        select = select.where(_matches(word))
+    return select.order_by(Round.sent_on.desc(), Round.id.desc())
 
-    def haystack(round_: Round) -> str:
-        names = " ".join(f"{r.organisation.name} {r.organisation.short_name}" for r in round_.recipients)
-        return fold(f"{round_.title} {round_.dnr} {names}")
 
-    return [r for r in rounds if all(word in haystack(r) for word in words)]
+def search_rounds(query: str = "", status: RoundStatus | None = None, *, page: int = 1, size: int = 25):
+    """One page of ``search_query``, with the count of all that match."""
+    return paginate(search_query(query, status), page=page, size=size)
+
+
+def feed_rounds(size: int) -> list[Round]:
+    """The public rounds behind the feed's newest ``size`` entries: the newest opened and the
+    newest with feedback published, each cut at ``size`` in SQL."""
+    size = page_size(size)
+    opened = db.session.scalars(
+        _listed_query()
+        .where(Round.opened_at.is_not(None))
+        .order_by(Round.opened_at.desc(), Round.id.desc())
+        .limit(size)
+    ).all()
+    answered = db.session.scalars(
+        _listed_query()
+        .where(Round.assessment_final_at.is_not(None))
+        .order_by(Round.assessment_final_at.desc(), Round.id.desc())
+        .limit(size)
+    ).all()
+    return list({r.id: r for r in [*opened, *answered]}.values())
 
 
 def public_version(recipient: Recipient) -> AnswerVersion | None:
@@ -129,6 +171,60 @@ def public_answers(round_: Round) -> list[PublicAnswer]:
         if version is not None:
             answers.append(PublicAnswer(recipient, version))
     return sorted(answers, key=lambda a: fold(a.organisation.name))
+
+
+ANSWERS_PAGE_SIZE = 20
+
+
+def _structure():
+    """What the round page reads of a round besides its answers."""
+    return (
+        selectinload(Round.focus_areas).selectinload(FocusArea.measures),
+        selectinload(Round.documents),
+        selectinload(Round.recipients).options(
+            selectinload(Recipient.organisation), Recipient.with_answers()
+        ),
+    )
+
+
+def answer_pages(round_: Round, size: int) -> dict[int, int]:
+    """On which page of ``public_answers_page`` each answered recipient's answer is."""
+    answered = sorted(
+        (r for r in round_.recipients if r.has_submitted), key=lambda r: (r.organisation.name.lower(), r.id)
+    )
+    return {r.id: index // size + 1 for index, r in enumerate(answered)}
+
+
+def public_answers_page(round_: Round, page: int = 1, size: int = ANSWERS_PAGE_SIZE):
+    """One page of ``round_``'s submitted answers, by organisation name, each loaded with its
+    versions, comments and files: the count and the page in SQL, so the round page does not grow
+    with the number of answers outside the page."""
+    query = (
+        sa.select(Recipient)
+        .join(Organisation, Organisation.id == Recipient.organisation_id)
+        .where(Recipient.round_id == round_.id, Recipient.has_submitted)
+        .order_by(sa.func.lower(Organisation.name), Recipient.id)
+    )
+    result = paginate(
+        query,
+        page=page,
+        size=size,
+        options=(
+            selectinload(Recipient.organisation),
+            selectinload(Recipient.answer)
+            .selectinload(Answer.versions)
+            .options(selectinload(AnswerVersion.comments), selectinload(AnswerVersion.documents)),
+        ),
+    )
+    result.items = [PublicAnswer(r, public_version(r)) for r in result.items]
+    return result
+
+
+def get_public_round_with_structure_or_404(round_id: int) -> Round:
+    round_ = db.session.scalar(_listed_query().where(Round.id == round_id).options(*_structure()))
+    if round_ is None:
+        abort(404)
+    return round_
 
 
 def public_document_or_404(round_: Round, document_id: int) -> Document:

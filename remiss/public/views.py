@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
+from remiss.core.paging import page_number, page_size
 from remiss.core.time import utcnow
 from remiss.documents import service as documents
 from remiss.extensions import db
@@ -32,6 +33,8 @@ from remiss.rounds.models import Round
 bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 25
+# The feed holds the newest entries only; a reader that polls keeps the older ones.
+FEED_SIZE = 50
 
 
 @bp.route("/robots.txt")
@@ -48,30 +51,28 @@ def index():
     form.validate()
     query = (form.q.data or "").strip() if not form.q.errors else ""
     status = next((s for s in service.LISTED_STATUSES if s.value == form.status.data), None)
-    rounds = service.search_rounds(query, status)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pages = max((len(rounds) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)
-    shown = rounds[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    rounds = service.search_rounds(query, status, page=page_number(), size=PAGE_SIZE)
     return render_template(
         "public/index.html",
         form=form,
         query=query,
         status=status,
-        rounds=shown,
-        total=len(rounds),
-        page=page,
-        pages=pages,
+        rounds=rounds,
+        total=rounds.total,
+        page=rounds.number,
+        pages=rounds.pages,
     )
 
 
 @bp.route("/register/<int:round_id>", endpoint="round")
 def round_page(round_id: int):
-    round_ = service.get_public_round_or_404(round_id, with_answers=True)
+    round_ = service.get_public_round_with_structure_or_404(round_id)
+    answers = service.public_answers_page(round_, page_number())
     return render_template(
         "public/round.html",
         round=round_,
-        answers=service.public_answers(round_),
+        answers=answers,
+        answer_page=service.answer_pages(round_, answers.size),
         downloadable=round_.feedback_possible,
     )
 
@@ -113,13 +114,14 @@ def archive(round_id: int):
 def feed_atom():
     authority = feed.tag_authority(current_app.config["BASE_URL"])
     entries = []
-    for round_ in service.search_rounds():
+    for round_ in service.feed_rounds(FEED_SIZE):
         entries += feed.round_entries(
             round_,
             authority=authority,
             round_url=url_for("public.round", round_id=round_.id, _external=True),
             feedback_url=url_for("public.feedback", round_id=round_.id, _external=True),
         )
+    entries = sorted(entries, key=lambda e: e.updated, reverse=True)[: page_size(FEED_SIZE)]
     body = feed.write_atom(
         entries,
         authority=authority,

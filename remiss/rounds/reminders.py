@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from remiss.core.errors import DomainError
+from remiss.core.paging import Page, paginate
 from remiss.core.time import local_today, to_local
 from remiss.extensions import db
 from remiss.notifications import messages
@@ -98,8 +99,9 @@ def _open_rounds() -> list[Round]:
             sa.select(Round)
             .where(Round.is_open)
             .options(
-                selectinload(Round.recipients).selectinload(Recipient.answer),
-                selectinload(Round.recipients).selectinload(Recipient.organisation),
+                selectinload(Round.recipients).options(
+                    Recipient.with_answers(), selectinload(Recipient.organisation)
+                ),
                 selectinload(Round.officer),
             )
             .order_by(Round.id)
@@ -155,16 +157,29 @@ def due_messages(now: datetime) -> list[tuple[str, Callable[[], Composed]]]:
     return due
 
 
-def _exists(key: str) -> bool:
-    return db.session.scalar(sa.select(Message.id).where(Message.dedup_key == key)) is not None
+KEY_BATCH = 500
+
+
+def _recorded(keys: list[str]) -> set[str]:
+    """Which of ``keys`` are already recorded: one query per ``KEY_BATCH`` keys."""
+    found: set[str] = set()
+    for start in range(0, len(keys), KEY_BATCH):
+        batch = keys[start : start + KEY_BATCH]
+        found.update(db.session.scalars(sa.select(Message.dedup_key).where(Message.dedup_key.in_(batch))))
+    return found
 
 
 def queue_due_messages(now: datetime) -> int:
     """Record every message due at ``now`` that is not recorded yet; commit each one (the job
-    owns its transactions, so a parallel run sees them)."""
+    owns its transactions, so a parallel run sees them). What is already recorded is looked up
+    in batches, so a run where nothing is due makes a fixed number of queries however many
+    answers the open rounds have; a key recorded by a parallel run meanwhile is still skipped by
+    ``queue`` (``ON CONFLICT DO NOTHING``)."""
     queued = 0
-    for key, compose in due_messages(now):
-        if _exists(key):
+    due = due_messages(now)
+    recorded = _recorded([key for key, _ in due])
+    for key, compose in due:
+        if key in recorded:
             continue
         composed = compose()
         assert composed.dedup_key == key, (composed.dedup_key, key)
@@ -193,12 +208,27 @@ def stale_reason(message: Message) -> str | None:
 
 
 # Reading ------------------------------------------------------------------------------------
-def messages_of_round(round_: Round) -> list[Message]:
-    return list(
-        db.session.scalars(
-            sa.select(Message)
-            .where(Message.round_id == round_.id)
-            .options(selectinload(Message.recipient).selectinload(Recipient.organisation))
-            .order_by(Message.created_at.desc(), Message.id.desc())
-        )
+MESSAGES_PAGE_SIZE = 50
+
+
+def messages_of_round(round_: Round, page: int = 1, size: int = MESSAGES_PAGE_SIZE) -> Page:
+    """One page of ``round_``'s e-mail, newest first, paged in SQL."""
+    return paginate(
+        sa.select(Message)
+        .where(Message.round_id == round_.id)
+        .order_by(Message.created_at.desc(), Message.id.desc()),
+        page=page,
+        size=size,
+        options=(selectinload(Message.recipient).selectinload(Recipient.organisation),),
     )
+
+
+def waiting_counts(round_: Round) -> tuple[int, int]:
+    """(recipients without a submitted answer, all recipients) of ``round_``, counted in SQL."""
+    waiting, invited = db.session.execute(
+        sa.select(
+            sa.func.count(Recipient.id).filter(sa.not_(Recipient.has_submitted)),
+            sa.func.count(Recipient.id),
+        ).where(Recipient.round_id == round_.id)
+    ).one()
+    return waiting, invited

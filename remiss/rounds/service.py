@@ -9,9 +9,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from remiss.core.paging import Page, paginate
 from remiss.core.time import local_today
 from remiss.core.types import LabelledEnum
 from remiss.extensions import db
+from remiss.organisations.models import Organisation
 from remiss.rounds.models import AreaKind, MeasureKind, Recipient, Round, RoundStatus
 
 # Paste import ----------------------------------------------------------------------------------
@@ -403,24 +405,6 @@ def parse_structure(
 # The list of rounds ------------------------------------------------------------------------------
 
 
-def _answered_count():
-    return (
-        sa.select(sa.func.count(Recipient.id))
-        .where(Recipient.round_id == Round.id, Recipient.has_submitted)
-        .correlate(Round)
-        .scalar_subquery()
-    )
-
-
-def _recipient_count():
-    return (
-        sa.select(sa.func.count(Recipient.id))
-        .where(Recipient.round_id == Round.id)
-        .correlate(Round)
-        .scalar_subquery()
-    )
-
-
 @dataclass
 class RoundRow:
     round: Round
@@ -428,22 +412,29 @@ class RoundRow:
     invited: int
 
 
-def list_rounds(
+ROUNDS_PAGE_SIZE = 50
+
+
+def rounds_query(
     *,
     status: RoundStatus | None = None,
     year: int | None = None,
     officer_id: int | None = None,
     search: str = "",
     newest_deadline_first: bool = False,
-) -> list[RoundRow]:
-    """Rounds with their answered/invited counts, in one query."""
-    query = (
-        sa.select(Round, _answered_count(), _recipient_count())
-        .options(sa.orm.joinedload(Round.officer))
-        .order_by(Round.deadline.desc() if newest_deadline_first else Round.deadline, Round.id)
+    open_only: bool = False,
+) -> sa.Select:
+    """The rounds matching the filters, sorted; filtered and sorted in SQL. ``search`` matches
+    the case number or title, case-insensitively (a Unicode ``lower()`` on both sides, also on
+    SQLite: ``core.database``)."""
+    query = sa.select(Round).order_by(
+        Round.deadline.desc() if newest_deadline_first else Round.deadline,
+        Round.id.desc() if newest_deadline_first else Round.id,
     )
     if status is not None:
         query = query.where(Round.status == status)
+    if open_only:
+        query = query.where(Round.is_open)
     if year is not None:
         query = query.where(Round.sent_on >= date(year, 1, 1), Round.sent_on < date(year + 1, 1, 1))
     if officer_id is not None:
@@ -456,41 +447,100 @@ def list_rounds(
                 sa.func.lower(Round.title).contains(search, autoescape=True),
             )
         )
-    return [RoundRow(r, answered, invited) for r, answered, invited in db.session.execute(query)]
+    return query
+
+
+def list_rounds(*, page: int = 1, size: int = ROUNDS_PAGE_SIZE, **filters) -> Page:
+    """One page of the rounds matching ``filters`` (see ``rounds_query``) as ``RoundRow``s with
+    their answered/invited counts: a count, the page, and the counts of the page's rounds in
+    one grouped query, whatever the database holds (the counts are not computed for the rows
+    an ``OFFSET`` skips)."""
+    result = paginate(
+        rounds_query(**filters), page=page, size=size, options=(sa.orm.joinedload(Round.officer),)
+    )
+    ids = [r.id for r in result.items]
+    counts = {}
+    if ids:
+        counts = {
+            round_id: (answered, invited)
+            for round_id, answered, invited in db.session.execute(
+                sa.select(
+                    Recipient.round_id,
+                    sa.func.count(Recipient.id).filter(Recipient.has_submitted),
+                    sa.func.count(Recipient.id),
+                )
+                .where(Recipient.round_id.in_(ids))
+                .group_by(Recipient.round_id)
+            )
+        }
+    result.items = [RoundRow(r, *counts.get(r.id, (0, 0))) for r in result.items]
+    return result
 
 
 def sent_years() -> list[int]:
-    dates = db.session.scalars(sa.select(Round.sent_on).distinct())
-    return sorted({d.year for d in dates}, reverse=True)
+    """The years rounds were sent in, newest first: one row a year, counted in SQL."""
+    year = sa.extract("year", Round.sent_on)
+    years = db.session.scalars(sa.select(year).where(Round.sent_on.is_not(None)).distinct())
+    return sorted({int(y) for y in years if y is not None}, reverse=True)
 
 
 # The officer's start page ------------------------------------------------------------------------
+
+ATTENTION_LIMIT = 50
 
 
 @dataclass
 class Attention:
     overdue: list[Recipient]
     unread: list
+    overdue_total: int = 0
+    unread_total: int = 0
 
 
-def needs_attention(rounds: list[Round], today: date | None = None) -> Attention:
-    """Recipients past their deadline without a submitted answer, and submitted answers the
-    officer has not marked read, in ``rounds``."""
+def needs_attention(officer_id: int, today: date | None = None, limit: int = ATTENTION_LIMIT) -> Attention:
+    """In the open rounds of officer ``officer_id``: recipients past their deadline without a
+    submitted answer (earliest deadline first), and submitted answers not marked read (oldest
+    first). Each list is selected, sorted and cut at ``limit`` in SQL, with its full count."""
+    # The answers area sits above rounds: reach its models through the relationships.
+    Answer = Recipient.answer.property.mapper.class_
+    AnswerVersion = Answer.versions.property.mapper.class_
     today = today or local_today()
-    ids = [r.id for r in rounds]
-    if not ids:
-        return Attention([], [])
-    recipients = db.session.scalars(
+    # The officer's open rounds first (an index on officer_id), then their recipients.
+    in_own_open_round = Recipient.round_id.in_(
+        sa.select(Round.id).where(Round.officer_id == officer_id, Round.is_open)
+    )
+    overdue_query = (
         sa.select(Recipient)
-        .where(Recipient.round_id.in_(ids))
-        .options(
-            Recipient.with_answers(),
-            sa.orm.joinedload(Recipient.organisation),
-            sa.orm.joinedload(Recipient.round),
-        )
-    ).all()
-    overdue = [r for r in recipients if r.is_overdue(today)]
-    unread = [r.answer for r in recipients if r.is_unread]
-    overdue.sort(key=lambda r: (r.effective_deadline, r.organisation.name))
-    unread.sort(key=lambda a: a.latest_submitted.submitted_at)
-    return Attention(overdue, unread)
+        .join(Organisation, Organisation.id == Recipient.organisation_id)
+        .where(in_own_open_round, Recipient.is_overdue(today))
+        .order_by(Recipient.effective_deadline, Organisation.name, Recipient.id)
+    )
+    last_submitted = (
+        sa.select(sa.func.max(AnswerVersion.submitted_at))
+        .where(AnswerVersion.answer_id == Answer.id)
+        .correlate(Answer)
+        .scalar_subquery()
+    )
+    unread_query = (
+        sa.select(Answer)
+        .join(Recipient, Recipient.id == Answer.recipient_id)
+        .where(in_own_open_round, Recipient.has_submitted, Answer.read_at.is_(None))
+        .order_by(last_submitted, Answer.id)
+    )
+    recipient_options = (
+        Recipient.with_answers(),
+        sa.orm.joinedload(Recipient.organisation),
+        sa.orm.joinedload(Recipient.round),
+    )
+    overdue = paginate(overdue_query, size=limit, options=recipient_options)
+    unread = paginate(
+        unread_query,
+        size=limit,
+        options=(
+            sa.orm.selectinload(Answer.versions),
+            sa.orm.joinedload(Answer.recipient).options(
+                sa.orm.joinedload(Recipient.organisation), sa.orm.joinedload(Recipient.round)
+            ),
+        ),
+    )
+    return Attention(overdue.items, unread.items, overdue.total, unread.total)

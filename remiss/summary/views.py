@@ -10,19 +10,31 @@ from pathlib import Path
 from urllib.parse import quote
 
 import click
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
+from remiss.core.forms import ButtonForm
 from remiss.core.time import local_today
 from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404
-from remiss.summary import archive
+from remiss.summary import archive, export_job
 from remiss.summary.compile import compile_summary, stream_summary
 from remiss.summary.forms import assessment_form_for
 from remiss.summary.service import can_edit_assessment, save_assessment
 from remiss.summary.xlsx import XLSX_MIMETYPE, export_filename, export_xlsx, safe_dnr, write_xlsx
+from remiss.tasks import service as tasks
 
 # cli_group=None: the commands sit at the top level (``flask --app app export-summary``).
 bp = Blueprint("summary", __name__, url_prefix="/rounds", cli_group=None)
@@ -83,6 +95,18 @@ def assessment(round_id: int):
 @staff_required
 def export(round_id: int):
     round_ = get_round_or_404(round_id)
+    if export_job.needs_job(round_):
+        # A large round is exported by the worker process: the person starts it (a POST to
+        # start_export) and follows its progress; one already under way for them is shown.
+        running = tasks.find_unfinished(export_job.KIND, by=current_user, round_id=round_.id)
+        if running is not None:
+            return redirect(url_for("tasks.show", job_id=running.id))
+        return render_template(
+            "tasks/start_export.html",
+            round=round_,
+            comments=export_job.comment_count(round_),
+            summary_url=url_for("summary.show", round_id=round_.id),
+        )
     # The comments are streamed from the database into the writer; only the finished
     # (compressed) file is held in memory: a few megabytes even for 200,000 comments.
     buffer = io.BytesIO()
@@ -95,6 +119,25 @@ def export(round_id: int):
         download_name=export_filename(summary),
         max_age=0,
     )
+
+
+@bp.route("/<int:round_id>/summary/export/start", methods=["POST"])
+@staff_required
+def start_export(round_id: int):
+    """Start the export of a large round as a background job and show its progress page."""
+    round_ = get_round_or_404(round_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not export_job.needs_job(round_):
+        return redirect(url_for("summary.export", round_id=round_.id))
+    try:
+        job = export_job.start_export(round_, by=current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("summary.show", round_id=round_.id))
+    db.session.commit()
+    return redirect(url_for("tasks.show", job_id=job.id))
 
 
 def _attachment(name: str) -> str:

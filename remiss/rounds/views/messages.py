@@ -16,6 +16,7 @@ from wtforms.validators import Length, ValidationError
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm, Form
+from remiss.core.paging import page_number
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications import messages
@@ -43,13 +44,14 @@ class ReminderSettingsForm(Form):
 @staff_required
 def messages_log(round_id: int):
     round_ = get_round_or_404(round_id)
-    waiting = [r for r in round_.recipients if not r.has_submitted]
+    waiting, invited = reminders.waiting_counts(round_)
     return render_template(
         "notifications/log.html",
         round=round_,
-        messages=reminders.messages_of_round(round_),
+        messages=reminders.messages_of_round(round_, page_number()),
         reminder_days=reminders.reminder_days_of(round_),
         waiting=waiting,
+        invited=invited,
         action_form=ButtonForm(),
         MessageStatus=MessageStatus,
     )

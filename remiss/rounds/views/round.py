@@ -11,7 +11,9 @@ from remiss.audit.models import AuditEvent
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import ConfirmationRequired, DomainError
 from remiss.core.forms import choices
+from remiss.core.paging import page_number, paginate
 from remiss.core.time import local_today, utcnow
+from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds import operations, service
@@ -23,7 +25,7 @@ from remiss.rounds.forms import (
     document_form,
     officer_choices,
 )
-from remiss.rounds.models import Recipient, Round, RoundStatus
+from remiss.rounds.models import FocusArea, Recipient, Round, RoundStatus
 from remiss.rounds.views import (
     actor,
     ask_to_confirm,
@@ -46,30 +48,37 @@ def index():
     form.officer.choices[0].label = "Alla"
     form.validate()
     status, year, officer = form.value("status"), form.value("year"), form.value("officer")
-    rows = service.list_rounds(
+    filters = dict(
         status=RoundStatus(status) if status else None,
         year=int(year) if year else None,
         officer_id=int(officer) if officer else None,
         search=form.q.data or "",
         newest_deadline_first=form.value("sort") == "-deadline",
     )
-    return render_template("rounds/index.html", form=form, rows=rows)
+    rows = service.list_rounds(page=page_number(), **filters)
+    args = {name: form.value(name) for name in ("status", "year", "officer", "sort")}
+    args["q"] = (form.q.data or "").strip() or None
+    return render_template("rounds/index.html", form=form, rows=rows, args=args)
+
+
+DASHBOARD_LIMIT = 50
 
 
 @bp.route("/start")
 @officer_required
 def dashboard():
     mine = Round.officer_id == current_user.id
-    rounds = db.session.scalars(
-        sa.select(Round).where(mine, Round.is_open).order_by(Round.deadline, Round.id)
-    ).all()
-    rows = {row.round.id: row for row in service.list_rounds(officer_id=current_user.id)}
-    drafts = db.session.scalars(sa.select(Round).where(mine, Round.is_draft).order_by(Round.deadline)).all()
+    rounds = service.list_rounds(
+        officer_id=current_user.id, open_only=True, size=DASHBOARD_LIMIT, page=page_number()
+    )
+    drafts = paginate(
+        sa.select(Round).where(mine, Round.is_draft).order_by(Round.deadline, Round.id), size=DASHBOARD_LIMIT
+    )
     return render_template(
         "rounds/dashboard.html",
-        rounds=[rows[r.id] for r in rounds],
+        rounds=rounds,
         drafts=drafts,
-        attention=service.needs_attention(rounds),
+        attention=service.needs_attention(current_user.id),
     )
 
 
@@ -127,10 +136,26 @@ def edit(round_id: int):
 # The round page -----------------------------------------------------------------------------------
 
 
+TRAIL_PAGE_SIZE = 50
+
+
 @bp.route("/<int:round_id>")
 @staff_required
 def show(round_id: int):
     round_ = get_round_or_404(round_id)
+    # The structure and the documents in a fixed number of queries, however many focus areas.
+    db.session.execute(
+        sa.select(Round)
+        .where(Round.id == round_.id)
+        .options(
+            sa.orm.selectinload(Round.focus_areas).selectinload(FocusArea.measures),
+            sa.orm.selectinload(Round.documents).options(
+                sa.orm.selectinload(Document.replaces), sa.orm.selectinload(Document.replaced_by)
+            ),
+            sa.orm.joinedload(Round.officer),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
     recipients = db.session.scalars(
         sa.select(Recipient)
         .where(Recipient.round_id == round_.id)
@@ -141,12 +166,14 @@ def show(round_id: int):
             sa.orm.contains_eager(Recipient.organisation),
         )
     ).all()
-    trail = db.session.scalars(
+    trail = paginate(
         sa.select(AuditEvent)
         .where(AuditEvent.round_id == round_.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .options(sa.orm.joinedload(AuditEvent.actor))
-    ).all()
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        page=page_number("historik"),
+        size=TRAIL_PAGE_SIZE,
+        options=(sa.orm.joinedload(AuditEvent.actor),),
+    )
     return render_template(
         "rounds/show.html",
         round=round_,
