@@ -152,6 +152,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "summary.export": {GET: STAFF},
     "summary.assessment": {GET: OFFICERS, POST: OFFICERS},
     "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
+    "summary.report": {GET: OFFICERS, POST: OFFICERS},  # the report's opening, edited
+    "summary.report_download": {GET: STAFF},  # the report as Word
     "feedback.show": {GET: STAFF_AND_OWN_BODY},
     "feedback.finalise": {POST: OFFICERS},
     # What the public register shows: the officer decides (confidentiality, OSL). -------------

@@ -4,8 +4,8 @@ per-item fields depend on the round's structure, so the form class is built for 
 
 from __future__ import annotations
 
-from wtforms import TextAreaField
-from wtforms.validators import Length
+from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from remiss.core.forms import Form
 
@@ -48,3 +48,34 @@ def assessment_form_for(round_, **kwargs) -> AssessmentForm:
             for measure in area.measures:
                 form.measure_field(measure).data = measure.assessment
     return form
+
+
+class ReportForm(Form):
+    """The report's opening paragraph, prefilled with the draft from the round's facts."""
+
+    intro = TextAreaField(
+        "Inledning",
+        validators=[Length(max=20_000, message=_TOO_LONG)],
+        render_kw={"rows": 14},
+    )
+
+
+class ThemeForm(Form):
+    """A new theme for the round."""
+
+    name = StringField(
+        "Nytt tema",
+        validators=[
+            DataRequired(message="Skriv temats namn."),
+            Length(max=200, message="Namnet får vara högst %(max)d tecken."),
+        ],
+    )
+
+
+class TagForm(Form):
+    """The themes of one comment (or of a group of similar comments): the ids posted are the
+    ones checked; the choices are set from the round's themes by the view."""
+
+    themes = SelectMultipleField("Teman", coerce=int, validate_choice=True)
+    comments = StringField("Synpunkter")  # comma-separated comment ids
+    next = HiddenField()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from remiss.answers.models import AnswerVersion, MeasureComment
 from remiss.audit.models import record
 from remiss.core.errors import DomainError
+from remiss.extensions import db
 from remiss.rounds.models import Round
+from remiss.summary.models import CommentTheme, ReportText, Theme
+from remiss.summary.similarity import counting_version_ids
 
 
 def _clean(text: str | None) -> str:
@@ -54,3 +60,120 @@ def save_assessment(
     if changed:
         record("round.assessment_saved", round_, actor=actor, count=changed)
     return changed
+
+
+# The report's opening ---------------------------------------------------------------------------
+def save_report_intro(round_: Round, intro: str, *, actor=None) -> bool:
+    """Store the report's opening as the office edited it; an empty text goes back to the draft
+    from the round's facts. Returns whether it changed. The caller commits."""
+    if round_.is_read_only:
+        raise DomainError("Remissen är avslutad. Redovisningen kan inte längre ändras.")
+    intro = _clean(intro)
+    stored = db.session.get(ReportText, round_.id)
+    if stored is None:
+        if not intro:
+            return False
+        stored = ReportText(round_id=round_.id, intro="")
+        db.session.add(stored)
+    if stored.intro == intro:
+        return False
+    stored.intro = intro
+    stored.updated_by_id = actor.id if actor is not None else None
+    record("report.intro_saved", round_, actor=actor)
+    db.session.flush()
+    return True
+
+
+# Themes (kodning) --------------------------------------------------------------------------------
+def _themes_editable(round_: Round) -> None:
+    if round_.is_read_only:
+        raise DomainError("Remissen är avslutad. Teman kan inte längre ändras.")
+    if not round_.is_sent:
+        raise DomainError("Teman kan sättas först när remissen är skickad.")
+
+
+def add_theme(round_: Round, name: str, *, actor=None) -> Theme:
+    _themes_editable(round_)
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Skriv temats namn.")
+    existing = db.session.scalar(
+        sa.select(Theme).where(Theme.round_id == round_.id, sa.func.lower(Theme.name) == name.lower())
+    )
+    if existing is not None:
+        raise DomainError(f"Temat ”{existing.name}” finns redan.")
+    theme = Theme(round_id=round_.id, name=name)
+    db.session.add(theme)
+    db.session.flush()
+    record("theme.added", round_, actor=actor, name=name)
+    return theme
+
+
+def remove_theme(round_: Round, theme: Theme, *, actor=None) -> None:
+    _themes_editable(round_)
+    if theme.round_id != round_.id:
+        raise DomainError("Temat hör inte till remissen.")
+    name = theme.name
+    db.session.execute(sa.delete(CommentTheme).where(CommentTheme.theme_id == theme.id))
+    db.session.delete(theme)
+    record("theme.removed", round_, actor=actor, name=name)
+    db.session.flush()
+
+
+def counting_comments(round_: Round, comment_ids) -> list[MeasureComment]:
+    """Those of ``comment_ids`` that are comments of this round's versions that count (each
+    answer's latest submitted version)."""
+    ids = {int(i) for i in comment_ids}
+    if not ids:
+        return []
+    versions = counting_version_ids(round_.id)
+    return list(
+        db.session.scalars(
+            sa.select(MeasureComment)
+            .where(MeasureComment.id.in_(ids), MeasureComment.version_id.in_(versions))
+            .order_by(MeasureComment.id)
+        )
+    )
+
+
+def tag_comments(round_: Round, comment_ids, theme_ids, *, actor=None) -> int:
+    """Set the themes of the comments ``comment_ids`` (one, or a group of similar ones) to
+    ``theme_ids`` exactly; tags carried from a body's earlier version of the same comment are
+    replaced. Returns how many comments were tagged. The caller commits."""
+    _themes_editable(round_)
+    comments = counting_comments(round_, comment_ids)
+    if len(comments) != len({int(i) for i in comment_ids}) or not comments:
+        raise DomainError("Synpunkten finns inte bland remissens gällande svar.")
+    themes = {
+        t.id: t
+        for t in db.session.scalars(
+            sa.select(Theme).where(Theme.round_id == round_.id, Theme.id.in_(list(theme_ids) or [-1]))
+        )
+    }
+    if len(themes) != len(set(theme_ids)):
+        raise DomainError("Temat finns inte i remissen.")
+    for comment in comments:
+        # This comment's own tags and those of the same body's earlier versions of it.
+        same_target = (
+            sa.select(MeasureComment.id)
+            .join(AnswerVersion, AnswerVersion.id == MeasureComment.version_id)
+            .where(
+                AnswerVersion.answer_id == comment.version.answer_id,
+                MeasureComment.measure_id.is_not_distinct_from(comment.measure_id),
+                MeasureComment.focus_area_id.is_not_distinct_from(comment.focus_area_id),
+            )
+        )
+        db.session.execute(sa.delete(CommentTheme).where(CommentTheme.measure_comment_id.in_(same_target)))
+        for theme_id in sorted(themes):
+            db.session.add(CommentTheme(measure_comment_id=comment.id, theme_id=theme_id))
+    target = comments[0].measure or comments[0].focus_area
+    record(
+        "theme.tagged",
+        round_,
+        actor=actor,
+        count=len(comments),
+        target=target.label.lower(),
+        themes=", ".join(themes[t].name for t in sorted(themes)) or "inga teman",
+    )
+    db.session.flush()
+    return len(comments)

@@ -10,7 +10,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import click
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from remiss.core.access import officer_required, staff_required
@@ -20,8 +30,17 @@ from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404
 from remiss.summary import archive
 from remiss.summary.compile import compile_summary, stream_summary
-from remiss.summary.forms import assessment_form_for
-from remiss.summary.service import can_edit_assessment, save_assessment
+from remiss.summary.forms import ReportForm, assessment_form_for
+from remiss.summary.report import (
+    DOCX_MIMETYPE,
+    ReportOptions,
+    draft_intro,
+    report_filename,
+    round_bodies,
+    stored_intro,
+    write_report,
+)
+from remiss.summary.service import can_edit_assessment, save_assessment, save_report_intro
 from remiss.summary.xlsx import XLSX_MIMETYPE, export_filename, export_xlsx, safe_dnr, write_xlsx
 
 # cli_group=None: the commands sit at the top level (``flask --app app export-summary``).
@@ -97,6 +116,63 @@ def export(round_id: int):
     )
 
 
+@bp.route("/<int:round_id>/summary/report", methods=["GET", "POST"])
+@officer_required
+def report(round_id: int):
+    """The report's opening, drafted from the round's facts and edited here before export."""
+    round_ = get_round_or_404(round_id)
+    summary = compile_summary(round_)
+    draft = draft_intro(summary, round_bodies(round_.id))
+    stored = stored_intro(round_.id)
+    form = ReportForm()
+    if not form.is_submitted():
+        form.intro.data = stored or draft
+    editable = not round_.is_read_only
+    if editable and form.validate_on_submit():
+        text = form.intro.data or ""
+        if request.form.get("reset") or text.strip() == draft.strip():
+            text = ""  # the draft again: it follows the facts
+        try:
+            changed = save_report_intro(round_, text, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("summary.report", round_id=round_.id))
+        db.session.commit()
+        flash("Inledningen är sparad." if changed else "Inledningen är oförändrad.", "success")
+        return redirect(url_for("summary.report", round_id=round_.id))
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "summary/report.html",
+            summary=summary,
+            form=form,
+            edited=stored is not None,
+            editable=editable,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:round_id>/summary/report.docx")
+@staff_required
+def report_download(round_id: int):
+    """The report as Word: every comment, or (``?urval=grupperat``) similar ones once."""
+    round_ = get_round_or_404(round_id)
+    buffer = io.BytesIO()
+    grouped = request.args.get("urval") == "grupperat"
+    summary = write_report(round_, buffer, ReportOptions(grouped=grouped))
+    db.session.commit()  # similar-answer groups computed for it are kept
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype=DOCX_MIMETYPE,
+        as_attachment=True,
+        download_name=report_filename(summary),
+        max_age=0,
+    )
+
+
 def _attachment(name: str) -> str:
     """A Content-Disposition for a name with Swedish letters (RFC 6266 / 5987), as send_file does."""
     simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -137,3 +213,25 @@ def export_summary_command(round_id: int, output: Path | None) -> None:
         f"Sammanställningen av {summary.round.dnr} ({summary.counts.answered} av "
         f"{summary.counts.invited} svar) är sparad i {output}."
     )
+
+
+@bp.cli.command("export-report")
+@click.argument("round_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The .docx file to write; by default the usual name in the current folder.",
+)
+@click.option("--grouped", is_flag=True, help="Similar comments once, with the bodies that sent them.")
+def export_report_command(round_id: int, output: Path | None, grouped: bool) -> None:
+    """Write a round's report (redovisning av remissvar) to a Word file."""
+    buffer = io.BytesIO()
+    try:
+        summary = write_report(round_id, buffer, ReportOptions(grouped=grouped))
+    except LookupError:
+        raise click.ClickException(f"Det finns ingen remiss med id {round_id}.") from None
+    db.session.commit()
+    output = output or Path(report_filename(summary))
+    output.write_bytes(buffer.getvalue())
+    click.echo(f"Redovisningen av remissvaren för {summary.round.dnr} är sparad i {output}.")

@@ -1,0 +1,158 @@
+"""Similar answers grouped: comments on the same measure (or focus area) that say nearly the
+same thing – identical texts, or lightly edited ones, as the four social committees often send –
+shown as one group with the bodies that sent them and how alike they are.
+
+``group_texts`` is the pure part (rapidfuzz's ``token_set_ratio``, greedy: each comment not yet
+in a group leads a new one and gathers every later comment at least ``THRESHOLD`` alike to it).
+``round_groups`` is what pages ask for: the groups of a round's comments that count, computed once
+per change of the answers and memoised in ``SimilarityCache`` under a fingerprint of the versions
+that count (a new or corrected answer changes it); a page that finds the fingerprint unchanged
+reads one row."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process, utils
+
+from remiss.answers.models import Answer, AnswerVersion, MeasureComment
+from remiss.core.time import utcnow
+from remiss.extensions import db
+from remiss.rounds.models import Recipient
+from remiss.summary.models import SimilarityCache
+
+# How alike two comments must be (0–100, token_set_ratio on lower-cased, punctuation-free text).
+THRESHOLD = 85
+# Texts shorter than this are never grouped ("Inga synpunkter." says nothing to group).
+MIN_LENGTH = 20
+ALGORITHM = f"token_set_ratio/{THRESHOLD}/{MIN_LENGTH}/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Comments (their ids, in the order given) that say nearly the same thing; ``similarity``
+    is the lowest likeness (percent) of a member to the group's first comment."""
+
+    comment_ids: tuple[int, ...]
+    similarity: int
+
+
+def group_texts(items: Sequence[tuple[int, str]], threshold: int = THRESHOLD) -> list[Group]:
+    """Groups of two or more of ``items`` ((id, text)) that are at least ``threshold`` alike."""
+    ids, texts = [], []
+    for item_id, text in items:
+        text = utils.default_process(text or "")
+        if len(text) >= MIN_LENGTH:
+            ids.append(item_id)
+            texts.append(text)
+    taken = [False] * len(texts)
+    groups: list[Group] = []
+    for i, text in enumerate(texts):
+        if taken[i]:
+            continue
+        taken[i] = True
+        rest = {j: texts[j] for j in range(i + 1, len(texts)) if not taken[j]}
+        if not rest:
+            continue
+        matches = process.extract(
+            text, rest, scorer=fuzz.token_set_ratio, score_cutoff=threshold, limit=None, processor=None
+        )
+        if not matches:
+            continue
+        members = sorted(j for _text, _score, j in matches)
+        for j in members:
+            taken[j] = True
+        lowest = min(score for _text, score, _j in matches)
+        groups.append(Group((ids[i], *(ids[j] for j in members)), int(lowest)))
+    return groups
+
+
+def counting_version_ids(round_id: int) -> list[int]:
+    """The ids of the versions that count (each answer's latest submitted one), in one query."""
+    latest = (
+        sa.select(AnswerVersion.answer_id, sa.func.max(AnswerVersion.number).label("number"))
+        .join(Answer, Answer.id == AnswerVersion.answer_id)
+        .join(Recipient, Recipient.id == Answer.recipient_id)
+        .where(Recipient.round_id == round_id, AnswerVersion.submitted_at.is_not(None))
+        .group_by(AnswerVersion.answer_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(AnswerVersion.id)
+            .join(
+                latest,
+                sa.and_(
+                    AnswerVersion.answer_id == latest.c.answer_id, AnswerVersion.number == latest.c.number
+                ),
+            )
+            .order_by(AnswerVersion.id)
+        )
+    )
+
+
+def fingerprint(version_ids: Sequence[int]) -> str:
+    text = ALGORITHM + ":" + ",".join(str(v) for v in sorted(version_ids))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def target_key(measure_id: int | None, focus_area_id: int | None) -> str:
+    """How a measure (``m12``) or a focus area as a whole (``a3``) is named in the cache."""
+    return f"m{measure_id}" if measure_id is not None else f"a{focus_area_id}"
+
+
+def compute_groups(version_ids: Sequence[int]) -> dict[str, list[list]]:
+    """Every target's groups: {target_key: [[comment ids…], similarity], …}."""
+    per_target: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    if version_ids:
+        rows = db.session.execute(
+            sa.select(
+                MeasureComment.measure_id,
+                MeasureComment.focus_area_id,
+                MeasureComment.id,
+                MeasureComment.text,
+            )
+            .where(MeasureComment.version_id.in_(list(version_ids)))
+            .order_by(MeasureComment.id)
+        )
+        for measure_id, area_id, comment_id, text in rows:
+            if text and len(text) >= MIN_LENGTH:
+                per_target[target_key(measure_id, area_id)].append((comment_id, text))
+    result: dict[str, list[list]] = {}
+    for key, items in per_target.items():
+        groups = group_texts(items)
+        if groups:
+            result[key] = [[list(g.comment_ids), g.similarity] for g in groups]
+    return result
+
+
+def round_groups(round_id: int) -> dict[str, list[Group]]:
+    """The round's similar-answer groups per target, computed only when the answers changed
+    since the last time (then stored; the caller commits)."""
+    version_ids = counting_version_ids(round_id)
+    key = fingerprint(version_ids)
+    cache = db.session.get(SimilarityCache, round_id)
+    if cache is None or cache.fingerprint != key:
+        groups = compute_groups(version_ids)
+        if cache is None:
+            cache = SimilarityCache(round_id=round_id)
+            db.session.add(cache)
+        cache.fingerprint = key
+        cache.groups = groups
+        cache.computed_at = utcnow()
+        db.session.flush()
+    return {
+        target: [Group(tuple(ids), similarity) for ids, similarity in groups]
+        for target, groups in (cache.groups or {}).items()
+    }
+
+
+def store_groups_now(round_id: int) -> None:
+    """Compute and store the groups in their own transaction, so that a GET that needed them
+    leaves them for the next one (called by views that otherwise only read)."""
+    round_groups(round_id)
+    db.session.commit()
