@@ -70,7 +70,6 @@ def upgrade():
         "similarity_cache",
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("groups", sa.JSON(), nullable=False),
         sa.Column("computed_at", remiss.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["round_id"], ["round.id"], name=op.f("fk_similarity_cache_round_id_round"), ondelete="CASCADE"
@@ -78,8 +77,26 @@ def upgrade():
         sa.PrimaryKeyConstraint("round_id", name=op.f("pk_similarity_cache")),
     )
 
+    op.create_table(
+        "similarity_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("target", sa.String(length=20), nullable=False),
+        sa.Column("similarity", sa.Integer(), nullable=False),
+        sa.Column("comment_ids", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["round.id"], name=op.f("fk_similarity_group_round_id_round"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_similarity_group")),
+    )
+    with op.batch_alter_table("similarity_group", schema=None) as batch_op:
+        batch_op.create_index("ix_similarity_group_round_id_target", ["round_id", "target"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("similarity_group", schema=None) as batch_op:
+        batch_op.drop_index("ix_similarity_group_round_id_target")
+    op.drop_table("similarity_group")
     op.drop_table("similarity_cache")
     op.drop_table("report_text")
     with op.batch_alter_table("comment_theme", schema=None) as batch_op:

@@ -4,10 +4,11 @@ per-item fields depend on the round's structure, so the form class is built for 
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
 
 from remiss.core.forms import Form
+from remiss.summary.service import text_hash
 
 ASSESSMENT_MAX = 50_000
 _TOO_LONG = "Texten får vara högst %(max)d tecken."
@@ -63,6 +64,7 @@ class ReportForm(Form):
 class ThemeForm(Form):
     """A new theme for the round."""
 
+    part = HiddenField(validators=[Regexp(r"^(helhet|\d{1,12})$")])
     name = StringField(
         "Nytt tema",
         validators=[
@@ -77,5 +79,43 @@ class TagForm(Form):
     ones checked; the choices are set from the round's themes by the view."""
 
     themes = SelectMultipleField("Teman", coerce=int, validate_choice=True)
-    comments = StringField("Synpunkter")  # comma-separated comment ids
-    next = HiddenField()
+    comments = HiddenField(validators=[DataRequired(), Regexp(r"^\d+(,\d+){0,499}$")])  # comment ids
+    part = HiddenField(validators=[Regexp(r"^(helhet|\d{1,12})$")])
+    anchor = HiddenField(validators=[Regexp(r"^[a-z]+-\d{1,12}$|^$")])
+
+
+class ThemeRemoveForm(Form):
+    part = HiddenField(validators=[Regexp(r"^(helhet|\d{1,12})$")])
+    theme = IntegerField(validators=[DataRequired()])
+
+
+class WorkForm(Form):
+    """The assessment texts of one page beside the comments, each with the hash of what it held
+    when the page was loaded (``base_<key>``), for the three-way merge."""
+
+    def text_field(self, key: str):
+        return self[f"text_{key.replace('-', '_')}"]
+
+    def base_field(self, key: str):
+        return self[f"base_{key.replace('-', '_')}"]
+
+    def posted(self, keys) -> dict[str, tuple[str, str | None]]:
+        return {key: (self.base_field(key).data or "", self.text_field(key).data) for key in keys}
+
+
+def work_form_for(texts: dict[str, tuple[str, str]], **kwargs) -> WorkForm:
+    """A ``WorkForm`` for the texts key → (label, text as loaded)."""
+
+    class PartWorkForm(WorkForm):
+        pass
+
+    for key, (label, _loaded) in texts.items():
+        name = key.replace("-", "_")
+        setattr(PartWorkForm, f"text_{name}", _text(label))
+        setattr(PartWorkForm, f"base_{name}", HiddenField())
+    form = PartWorkForm(**kwargs)
+    if not form.is_submitted():
+        for key, (_label, text) in texts.items():
+            form.text_field(key).data = text
+            form.base_field(key).data = text_hash(text)
+    return form

@@ -65,24 +65,38 @@ class ReportText(db.Model):
 
 
 class SimilarityCache(db.Model):
-    """The similar-answer groups of a round as last computed, with the fingerprint of the
-    answers they were computed from (the ids of the versions that counted): computed again only
-    when an answer changes."""
+    """When a round's similar-answer groups were last computed, and the fingerprint of the
+    answers they were computed from (the ids of the versions that counted): they are computed
+    again only when an answer changes."""
 
     __tablename__ = "similarity_cache"
 
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    groups: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def comment_tags(session, version_ids) -> dict[int, tuple[tuple[int, ...], bool]]:
+class SimilarityGroup(db.Model):
+    """Comments on one measure (``target`` ``m12``) or focus area (``a3``) that say nearly the
+    same thing, with the lowest likeness (percent) of a member to the first; a page reads only
+    the groups of the targets it shows."""
+
+    __tablename__ = "similarity_group"
+    __table_args__ = (sa.Index("ix_similarity_group_round_id_target", "round_id", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(sa.String(20))
+    similarity: Mapped[int]
+    comment_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+def comment_tags(session, version_ids, comment_ids=None) -> dict[int, tuple[tuple[int, ...], bool]]:
     """The themes of the comments of the versions ``version_ids`` (those that count), in one
     query: comment id → (theme ids, carried), where ``carried`` says the tags were set on the
     same body's comment on the same target in an earlier version (see the module's docstring)."""
     version_ids = list(version_ids)
-    if not version_ids:
+    if not version_ids or (comment_ids is not None and not comment_ids):
         return {}
     current = aliased(MeasureComment)
     current_version = aliased(AnswerVersion)
@@ -103,6 +117,7 @@ def comment_tags(session, version_ids) -> dict[int, tuple[tuple[int, ...], bool]
         )
         .join(CommentTheme, CommentTheme.measure_comment_id == tagged.id)
         .where(current.version_id.in_(version_ids), tagged_version.number <= current_version.number)
+        .where(current.id.in_(list(comment_ids)) if comment_ids is not None else sa.true())
     ).all()
     latest: dict[int, int] = {}
     for comment_id, _number, tagged_number, _theme in rows:

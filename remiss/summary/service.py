@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+
 import sqlalchemy as sa
 
 from remiss.answers.models import AnswerVersion, MeasureComment
@@ -177,3 +180,80 @@ def tag_comments(round_: Round, comment_ids, theme_ids, *, actor=None) -> int:
     )
     db.session.flush()
     return len(comments)
+
+
+# The assessment written beside the comments: a three-way merge per text ----------------------------
+def text_hash(text: str | None) -> str:
+    """What the form carries for each text as it was loaded: a short hash of it."""
+    return hashlib.sha256(_clean(text).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A text both this officer and someone else changed since the page was loaded."""
+
+    key: str
+    label: str
+    theirs: str  # as saved by the other officer, now in the database
+    yours: str  # as posted
+
+
+@dataclass
+class MergeResult:
+    changed: int = 0
+    merged: int = 0  # texts someone else had changed meanwhile that were kept
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def assessment_targets(round_: Round) -> dict[str, tuple[object, str, str]]:
+    """Every assessment text of the round: key → (object, attribute, label)."""
+    targets: dict[str, tuple[object, str, str]] = {
+        "round": (round_, "assessment", "Stadsledningskontorets bedömning av förslaget som helhet"),
+        "changes": (round_, "assessment_changes", "Ändringar i förslaget efter remissen"),
+    }
+    for area in round_.focus_areas:
+        targets[f"area-{area.id}"] = (area, "assessment", f"Bedömning av fokusområde {area.number}")
+        for measure in area.measures:
+            targets[f"measure-{measure.id}"] = (
+                measure,
+                "assessment",
+                f"Bedömning av {measure.label.lower()}",
+            )
+    return targets
+
+
+def merge_assessment(round_: Round, posted: dict[str, tuple[str, str | None]], *, actor=None) -> MergeResult:
+    """Save the assessment texts posted from the page beside the comments. ``posted`` maps a
+    text's key (see ``assessment_targets``) to (the hash of the text when the page was loaded,
+    the text as posted). Per text, three ways: unchanged in the database since loading → the
+    posted text is saved; not changed by this officer → the other's text stays; changed by
+    both to different texts → nothing is saved for it and it is returned as a ``Conflict`` for
+    the officer to choose or combine. The caller commits."""
+    if round_.is_read_only:
+        raise DomainError("Remissen är avslutad. Bedömningen kan inte längre ändras.")
+    if not round_.assessment_editable:
+        raise DomainError("Bedömningen kan skrivas först när remissen är skickad.")
+    # One writer at a time per round (the row lock is a no-op on SQLite, whose writes are serial).
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    targets = assessment_targets(round_)
+    result = MergeResult()
+    for key, (base, text) in posted.items():
+        if key not in targets or text is None:
+            continue
+        obj, attribute, label = targets[key]
+        current = _clean(getattr(obj, attribute))
+        text = _clean(text)
+        if text == current:
+            continue
+        if text_hash(current) == base:  # nobody else changed it: ours
+            setattr(obj, attribute, text)
+            result.changed += 1
+        elif text_hash(text) == base:  # only the other officer changed it: theirs stays
+            result.merged += 1
+        else:
+            result.conflicts.append(Conflict(key, label, current, text))
+    if result.changed:
+        action = "round.assessment_merged" if result.merged or result.conflicts else "round.assessment_saved"
+        record(action, round_, actor=actor, count=result.changed)
+    db.session.flush()
+    return result

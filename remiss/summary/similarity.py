@@ -23,13 +23,13 @@ from remiss.answers.models import Answer, AnswerVersion, MeasureComment
 from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.rounds.models import Recipient
-from remiss.summary.models import SimilarityCache
+from remiss.summary.models import SimilarityCache, SimilarityGroup
 
 # How alike two comments must be (0–100, token_set_ratio on lower-cased, punctuation-free text).
 THRESHOLD = 85
 # Texts shorter than this are never grouped ("Inga synpunkter." says nothing to group).
 MIN_LENGTH = 20
-ALGORITHM = f"token_set_ratio/{THRESHOLD}/{MIN_LENGTH}/1"
+ALGORITHM = f"token_set_ratio/{THRESHOLD}/{MIN_LENGTH}/2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,29 +130,41 @@ def compute_groups(version_ids: Sequence[int]) -> dict[str, list[list]]:
     return result
 
 
-def round_groups(round_id: int) -> dict[str, list[Group]]:
-    """The round's similar-answer groups per target, computed only when the answers changed
-    since the last time (then stored; the caller commits)."""
+def refresh(round_id: int) -> bool:
+    """Make the stored groups those of the answers that count now: computed again (and stored;
+    the caller commits) only when the fingerprint of the counting versions changed. Returns
+    whether they were computed."""
     version_ids = counting_version_ids(round_id)
     key = fingerprint(version_ids)
     cache = db.session.get(SimilarityCache, round_id)
-    if cache is None or cache.fingerprint != key:
-        groups = compute_groups(version_ids)
-        if cache is None:
-            cache = SimilarityCache(round_id=round_id)
-            db.session.add(cache)
-        cache.fingerprint = key
-        cache.groups = groups
-        cache.computed_at = utcnow()
-        db.session.flush()
-    return {
-        target: [Group(tuple(ids), similarity) for ids, similarity in groups]
-        for target, groups in (cache.groups or {}).items()
-    }
+    if cache is not None and cache.fingerprint == key:
+        return False
+    groups = compute_groups(version_ids)
+    db.session.execute(sa.delete(SimilarityGroup).where(SimilarityGroup.round_id == round_id))
+    rows = [
+        {"round_id": round_id, "target": target, "similarity": similarity, "comment_ids": ids}
+        for target, target_groups in groups.items()
+        for ids, similarity in target_groups
+    ]
+    if rows:
+        db.session.execute(sa.insert(SimilarityGroup), rows)
+    if cache is None:
+        cache = SimilarityCache(round_id=round_id)
+        db.session.add(cache)
+    cache.fingerprint = key
+    cache.computed_at = utcnow()
+    db.session.flush()
+    return True
 
 
-def store_groups_now(round_id: int) -> None:
-    """Compute and store the groups in their own transaction, so that a GET that needed them
-    leaves them for the next one (called by views that otherwise only read)."""
-    round_groups(round_id)
-    db.session.commit()
+def round_groups(round_id: int, targets: Sequence[str] | None = None) -> dict[str, list[Group]]:
+    """The similar-answer groups per target (all, or those of ``targets``), fresh: computed
+    first if the answers changed since the last time (see ``refresh``)."""
+    refresh(round_id)
+    query = sa.select(SimilarityGroup).where(SimilarityGroup.round_id == round_id)
+    if targets is not None:
+        query = query.where(SimilarityGroup.target.in_(list(targets)))
+    result: dict[str, list[Group]] = defaultdict(list)
+    for group in db.session.scalars(query.order_by(SimilarityGroup.id)):
+        result[group.target].append(Group(tuple(group.comment_ids), group.similarity))
+    return dict(result)
