@@ -2,7 +2,7 @@
 same thing – identical texts, or lightly edited ones, as the four social committees often send –
 shown as one group with the bodies that sent them and how alike they are.
 
-``group_texts`` is the pure part (rapidfuzz's ``token_set_ratio``, greedy: each comment not yet
+``group_texts`` is the pure part (rapidfuzz's ``token_sort_ratio``, greedy: each comment not yet
 in a group leads a new one and gathers every later comment at least ``THRESHOLD`` alike to it).
 ``round_groups`` is what pages ask for: the groups of a round's comments that count, computed once
 per change of the answers and memoised in ``SimilarityCache`` under a fingerprint of the versions
@@ -25,11 +25,12 @@ from remiss.extensions import db
 from remiss.rounds.models import Recipient
 from remiss.summary.models import SimilarityCache, SimilarityGroup
 
-# How alike two comments must be (0–100, token_set_ratio on lower-cased, punctuation-free text).
+# How alike two comments must be (0–100, token_sort_ratio: lower-cased, punctuation-free text
+# with its words in sorted order, compared by normalised Indel distance).
 THRESHOLD = 85
 # Texts shorter than this are never grouped ("Inga synpunkter." says nothing to group).
 MIN_LENGTH = 20
-ALGORITHM = f"token_set_ratio/{THRESHOLD}/{MIN_LENGTH}/2"
+ALGORITHM = f"token_sort_ratio/{THRESHOLD}/{MIN_LENGTH}/3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +42,43 @@ class Group:
     similarity: int
 
 
+def _normalise(text: str) -> str:
+    """Lower case, punctuation gone, the words in sorted order: the same words in another order
+    or with other punctuation are the same text (what ``token_sort_ratio`` compares)."""
+    return " ".join(sorted(utils.default_process(text).split()))
+
+
 def group_texts(items: Sequence[tuple[int, str]], threshold: int = THRESHOLD) -> list[Group]:
-    """Groups of two or more of ``items`` ((id, text)) that are at least ``threshold`` alike."""
-    ids, texts = [], []
+    """Groups of two or more of ``items`` ((id, text)) that are at least ``threshold`` alike:
+    identical texts (after ``_normalise``) at once, then each distinct text not yet in a group
+    gathers every later one at least ``threshold`` alike (``fuzz.ratio`` on the normalised texts,
+    i.e. rapidfuzz's ``token_sort_ratio``, compared in C by ``process.extract``)."""
+    same: dict[str, list[int]] = {}
     for item_id, text in items:
-        text = utils.default_process(text or "")
-        if len(text) >= MIN_LENGTH:
-            ids.append(item_id)
-            texts.append(text)
+        if text and len(text) >= MIN_LENGTH:
+            normalised = _normalise(text)
+            if len(normalised) >= MIN_LENGTH:
+                same.setdefault(normalised, []).append(item_id)
+    texts = list(same)
+    order = {item_id: k for k, (item_id, _t) in enumerate(items)}
     taken = [False] * len(texts)
     groups: list[Group] = []
     for i, text in enumerate(texts):
         if taken[i]:
             continue
         taken[i] = True
+        ids = list(same[text])
+        lowest = 100
         rest = {j: texts[j] for j in range(i + 1, len(texts)) if not taken[j]}
-        if not rest:
-            continue
-        matches = process.extract(
-            text, rest, scorer=fuzz.token_set_ratio, score_cutoff=threshold, limit=None, processor=None
-        )
-        if not matches:
-            continue
-        members = sorted(j for _text, _score, j in matches)
-        for j in members:
-            taken[j] = True
-        lowest = min(score for _text, score, _j in matches)
-        groups.append(Group((ids[i], *(ids[j] for j in members)), int(lowest)))
+        if rest:
+            for _text, score, j in process.extract(
+                text, rest, scorer=fuzz.ratio, score_cutoff=threshold, limit=None, processor=None
+            ):
+                taken[j] = True
+                ids.extend(same[texts[j]])
+                lowest = min(lowest, int(score))
+        if len(ids) > 1:
+            groups.append(Group(tuple(sorted(ids, key=order.__getitem__)), lowest))
     return groups
 
 
