@@ -206,3 +206,37 @@ def test_group_texts():
     )
     assert [g.comment_ids for g in groups] == [(1, 3, 4)]
     assert 85 <= groups[0].similarity <= 100
+
+
+def test_the_pages_are_bounded_by_the_focus_area_they_show(app, client, login_as):
+    """The summary page and the page beside the comments make the same number of queries for a
+    small and a large round, and the first focus area's page is as long whatever the others hold."""
+    from tests.summary_data import build_round
+
+    with app.app_context():
+        small = build_round(recipients=3, areas=2, measures_per_area=2, drafts=False)
+        large = build_round(recipients=3, areas=6, measures_per_area=2, drafts=False)
+        db.session.commit()
+    login_as(Role.OFFICER)
+    counts, sizes = [], []
+    for round_id in (small, large):
+        for path in ("summary", "summary/arbeta"):
+            client.get(f"/rounds/{round_id}/{path}")  # the groups computed once
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)  # noqa: B023 (removed before the next loop)
+
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            summary = client.get(f"/rounds/{round_id}/summary")
+            work = client.get(f"/rounds/{round_id}/summary/arbeta")
+        finally:
+            with app.app_context():
+                sa.event.remove(db.engine, "before_cursor_execute", listener)
+        assert summary.status_code == work.status_code == 200
+        counts.append(len(statements))
+        sizes.append(work.text.count('class="summary-comments"'))
+    assert counts[0] == counts[1], counts
+    assert sizes[0] == sizes[1], sizes

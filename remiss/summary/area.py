@@ -88,6 +88,8 @@ class ItemView:
     title: str
     assessment: str
     is_question: bool = False
+    number: str = ""
+    kind: str = ""
     assent: int = 0
     reject: int = 0
     commented: int = 0
@@ -181,9 +183,10 @@ def _area_counts(round_id: int, version_ids: list[int], areas: list[FocusArea]) 
     ]
 
 
-def load_part(round_: Round, part: str, filters: Filters = Filters()) -> PartPage:  # noqa: B008
-    """What the page of ``part`` (a focus area's id, or ``WHOLE``) shows. Raises LookupError
-    when the round has no such part."""
+def load_part(round_: Round, part: str, filters: Filters = Filters(), *, groups: bool = True) -> PartPage:  # noqa: B008
+    """What the page of ``part`` (a focus area's id, or ``WHOLE``) shows; ``groups``: with the
+    similar-answer groups (computed first when the answers changed). Raises LookupError when
+    the round has no such part."""
     areas = list(
         db.session.scalars(
             sa.select(FocusArea)
@@ -229,6 +232,7 @@ def load_part(round_: Round, part: str, filters: Filters = Filters()) -> PartPag
             heading=f"Fokusområde {area.number} som helhet",
             title=area.title,
             assessment=area.assessment or "",
+            number=area.number,
         )
     }
     for m in measures:
@@ -239,6 +243,8 @@ def load_part(round_: Round, part: str, filters: Filters = Filters()) -> PartPag
             title=m.title,
             assessment=m.assessment or "",
             is_question=m.kind.value == "question",
+            number=m.number,
+            kind=m.kind.label,
         )
     rows = db.session.execute(
         sa.select(
@@ -279,7 +285,7 @@ def load_part(round_: Round, part: str, filters: Filters = Filters()) -> PartPag
                 carried,
             )
         )
-    groups = round_groups(round_.id, list(items))
+    similar = round_groups(round_.id, list(items)) if groups else {}
     for key, item in items.items():
         comments = sorted(per_item[key], key=lambda c: order.get(c.recipient_id, 0))
         item.total = len(comments)
@@ -293,7 +299,7 @@ def load_part(round_: Round, part: str, filters: Filters = Filters()) -> PartPag
         item.themes = tuple(ThemeCount(t, n, len(raised[t])) for t, n in themes if t in raised)
         shown = [c for c in comments if filters.accepts(c)]
         grouped: set[int] = set()
-        for g in groups.get(key, []):
+        for g in similar.get(key, []):
             members = tuple(c for c in shown if c.id in set(g.comment_ids))
             if len(members) > 1:
                 item.groups.append(GroupView(members, g.similarity))

@@ -78,11 +78,23 @@ def _round_page(round_id: int) -> str | None:
 @bp.route("/<int:round_id>/summary")
 @staff_required
 def show(round_id: int):
+    """The summary, one focus area at a time (``?omrade=<id>``, the first by default) under the
+    facts, the counts, every body's answer and the counts of every focus area: what the page
+    loads grows with the area shown, not with the round's comments."""
     round_ = get_round_or_404(round_id)
-    summary = compile_summary(round_)
+    summary = stream_summary(round_)  # the head only: its comments are never read here
+    part = request.args.get("omrade", "")
+    if not part:
+        first = next(iter(round_.focus_areas), None)
+        part = str(first.id) if first else WHOLE
+    try:
+        page = load_part(round_, part, groups=False)
+    except LookupError:
+        abort(404)
     return render_template(
         "summary/show.html",
         summary=summary,
+        page=page,
         round_page=_round_page(round_.id),
         can_edit=current_user.is_officer and can_edit_assessment(round_),
     )
