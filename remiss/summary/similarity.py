@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process, utils
+from sqlalchemy.exc import IntegrityError
 
 from remiss.answers.models import Answer, AnswerVersion, MeasureComment
 from remiss.core.time import utcnow
@@ -151,20 +152,24 @@ def refresh(round_id: int) -> bool:
     if cache is not None and cache.fingerprint == key:
         return False
     groups = compute_groups(version_ids)
-    db.session.execute(sa.delete(SimilarityGroup).where(SimilarityGroup.round_id == round_id))
     rows = [
         {"round_id": round_id, "target": target, "similarity": similarity, "comment_ids": ids}
         for target, target_groups in groups.items()
         for ids, similarity in target_groups
     ]
-    if rows:
-        db.session.execute(sa.insert(SimilarityGroup), rows)
-    if cache is None:
-        cache = SimilarityCache(round_id=round_id)
-        db.session.add(cache)
-    cache.fingerprint = key
-    cache.computed_at = utcnow()
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.delete(SimilarityGroup).where(SimilarityGroup.round_id == round_id))
+            if rows:
+                db.session.execute(sa.insert(SimilarityGroup), rows)
+            if cache is None:
+                cache = SimilarityCache(round_id=round_id)
+                db.session.add(cache)
+            cache.fingerprint = key
+            cache.computed_at = utcnow()
+    except IntegrityError:
+        # Another request stored the same groups at the same moment: theirs are read.
+        return False
     return True
 
 
