@@ -240,3 +240,26 @@ def test_the_pages_are_bounded_by_the_focus_area_they_show(app, client, login_as
         sizes.append(work.text.count('class="summary-comments"'))
     assert counts[0] == counts[1], counts
     assert sizes[0] == sizes[1], sizes
+
+
+def test_the_assessment_form_merges_too(app, client, login_as, demo):
+    """The one-page assessment form carries the same hashes: a text another officer changed
+    meanwhile is shown beside one's own, the rest is saved."""
+    login_as(Role.OFFICER)
+    html = client.get(f"/rounds/{demo}/summary/assessment").text
+    loaded = dict(re.findall(r'name="(base_[a-z_0-9]+)" type="hidden" value="([0-9a-f]+)"', html))
+    assert "base_assessment" in loaded and len(loaded) == 2 + 3 + 11
+    with app.app_context():
+        round_ = db.session.get(Round, demo)
+        round_.assessment = "Kollegans helhetsbedömning."
+        db.session.commit()
+    response = client.post(
+        f"/rounds/{demo}/summary/assessment",
+        data={**loaded, "assessment": "Min helhetsbedömning.", "assessment_changes": "Mina ändringar."},
+    )
+    assert response.status_code == 409
+    assert "Kollegans helhetsbedömning." in response.text and "Min helhetsbedömning." in response.text
+    with app.app_context():
+        round_ = db.session.get(Round, demo)
+        assert round_.assessment == "Kollegans helhetsbedömning."
+        assert round_.assessment_changes == "Mina ändringar."

@@ -21,6 +21,36 @@ def _text(label: str) -> TextAreaField:
 class AssessmentForm(Form):
     assessment = _text("Stadsledningskontorets bedömning av förslaget som helhet")
     assessment_changes = _text("Ändringar i förslaget efter remissen")
+    # What each text held when the form was loaded (``text_hash``), for the three-way merge.
+    base_assessment = HiddenField()
+    base_assessment_changes = HiddenField()
+
+    def posted(self, round_) -> dict[str, tuple[str, str | None]]:
+        """The texts as ``merge_assessment`` takes them: key → (hash when loaded, text)."""
+        posted = {
+            "round": (self.base_assessment.data or "", self.assessment.data),
+            "changes": (self.base_assessment_changes.data or "", self.assessment_changes.data),
+        }
+        for area in round_.focus_areas:
+            posted[f"area-{area.id}"] = (self[f"base_area_{area.id}"].data or "", self.area_field(area).data)
+            for m in area.measures:
+                posted[f"measure-{m.id}"] = (
+                    self[f"base_measure_{m.id}"].data or "",
+                    self.measure_field(m).data,
+                )
+        return posted
+
+    def field_of(self, key: str):
+        """The text field of a key of ``assessment_targets``."""
+        if key == "round":
+            return self.assessment
+        if key == "changes":
+            return self.assessment_changes
+        kind, _, number = key.partition("-")
+        return self[f"{kind}_{number}"]
+
+    def base_of(self, key: str):
+        return self["base_" + self.field_of(key).name]
 
     def area_field(self, area):
         return self[f"area_{area.id}"]
@@ -37,9 +67,11 @@ def assessment_form_for(round_, **kwargs) -> AssessmentForm:
 
     for area in round_.focus_areas:
         setattr(RoundAssessmentForm, f"area_{area.id}", _text(f"Bedömning av fokusområde {area.number}"))
+        setattr(RoundAssessmentForm, f"base_area_{area.id}", HiddenField())
         for measure in area.measures:
             label = f"Bedömning av {measure.kind.label.lower()} {measure.number}"
             setattr(RoundAssessmentForm, f"measure_{measure.id}", _text(label))
+            setattr(RoundAssessmentForm, f"base_measure_{measure.id}", HiddenField())
     form = RoundAssessmentForm(**kwargs)
     if not form.is_submitted():
         form.assessment.data = round_.assessment
@@ -48,6 +80,9 @@ def assessment_form_for(round_, **kwargs) -> AssessmentForm:
             form.area_field(area).data = area.assessment
             for measure in area.measures:
                 form.measure_field(measure).data = measure.assessment
+        for field in list(form):
+            if field.name.startswith("base_"):
+                field.data = text_hash(form[field.name[len("base_") :]].data)
     return form
 
 

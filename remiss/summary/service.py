@@ -245,7 +245,7 @@ def merge_assessment(round_: Round, posted: dict[str, tuple[str, str | None]], *
         text = _clean(text)
         if text == current:
             continue
-        if text_hash(current) == base:  # nobody else changed it: ours
+        if not base or text_hash(current) == base:  # nobody else changed it (or not checked): ours
             setattr(obj, attribute, text)
             result.changed += 1
         elif text_hash(text) == base:  # only the other officer changed it: theirs stays

@@ -57,7 +57,6 @@ from remiss.summary.service import (
     can_edit_assessment,
     merge_assessment,
     remove_theme,
-    save_assessment,
     save_report_intro,
     tag_comments,
     text_hash,
@@ -110,25 +109,27 @@ def assessment(round_id: int):
     form = assessment_form_for(round_)
     if form.validate_on_submit():
         try:
-            changed = save_assessment(
-                round_,
-                overall=form.assessment.data,
-                changes=form.assessment_changes.data,
-                areas={a.id: form.area_field(a).data for a in round_.focus_areas},
-                measures={m.id: form.measure_field(m).data for m in round_.measures},
-                actor=current_user,
-            )
+            # The same three-way merge as beside the comments: a text changed meanwhile by
+            # another officer is neither overwritten nor lost.
+            result = merge_assessment(round_, form.posted(round_), actor=current_user)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("summary.show", round_id=round_.id))
         db.session.commit()
-        flash(
-            "Bedömningen är sparad." if changed else "Bedömningen är oförändrad.",
-            "success",
-        )
+        if result.conflicts:
+            for conflict in result.conflicts:
+                form.base_of(conflict.key).data = text_hash(conflict.theirs)
+            conflicts = {form.field_of(c.key).name: c for c in result.conflicts}
+            return render_template(
+                "summary/assessment.html", round_=round_, form=form, conflicts=conflicts
+            ), 409
+        message = "Bedömningen är sparad." if result.changed else "Bedömningen är oförändrad."
+        if result.merged:
+            message += " Ändringar som en kollega sparat under tiden finns kvar."
+        flash(message, "success")
         return redirect(url_for("summary.show", round_id=round_.id, _anchor="bedomning"))
-    return render_template("summary/assessment.html", round_=round_, form=form)
+    return render_template("summary/assessment.html", round_=round_, form=form, conflicts={})
 
 
 @bp.route("/<int:round_id>/summary/export")
