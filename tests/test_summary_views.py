@@ -154,10 +154,10 @@ def test_officer_writes_the_assessment_and_it_appears_in_page_and_export(app, cl
     assert facts["Ändringar i förslaget"] == "Insats 2:2 har omformulerats."
     rows = list(wb["Synpunkter per insats"].iter_rows(min_row=2))
     m22 = [r for r in rows if r[1].value == "2:2"]
-    assert {r[7].value for r in m22} == {"=Cylindermodellen utvecklas i samråd med polisen."}
-    assert all(r[7].data_type == "s" for r in m22)
+    assert {r[6].value for r in m22} == {"=Cylindermodellen utvecklas i samråd med polisen."}
+    assert all(r[6].data_type == "s" for r in m22)
     area_rows = [r for r in rows if r[1].value == "2" and r[2].value == "Fokusområdet som helhet"]
-    assert [r[7].value for r in area_rows] == ["Området behålls."]
+    assert [r[6].value for r in area_rows] == ["Området behålls."]
 
 
 def test_a_text_that_was_not_posted_is_left_as_it_was(app, client, login_as, demo):

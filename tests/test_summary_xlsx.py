@@ -140,7 +140,6 @@ def test_demo_round_read_back_cell_by_cell(app, client, login_as, demo):
         "Remissinstans",
         "Ställningstagande",
         "Synpunkt",
-        "Teman",
         "Bedömning",
     ]
     m22 = [row for row in rows[1:] if row[1] == "2:2"]
@@ -271,16 +270,7 @@ def test_a_round_without_answers_exports(app, ctx):
         "Inget svar",
     ]
     assert values(wb["Synpunkter per insats"]) == [
-        [
-            "Fokusområde",
-            "Nr",
-            "Insats",
-            "Remissinstans",
-            "Ställningstagande",
-            "Synpunkt",
-            "Teman",
-            "Bedömning",
-        ]
+        ["Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande", "Synpunkt", "Bedömning"]
     ]
 
 

@@ -60,9 +60,10 @@ COMMENT_HEADERS = (
     "Remissinstans",
     "Ställningstagande",
     "Synpunkt",
-    "Teman",
+    "Teman",  # only when the round has themes
     "Bedömning",
 )
+THEMES_HEADER = "Teman"
 THEME_HEADERS = (
     "Fokusområde",
     "Nr",
@@ -395,13 +396,14 @@ def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
     formats = _Formats(workbook)
     _summary_sheet(workbook, formats, summary)
     _recipients_sheet(workbook, formats, summary)
-    comments = _comments_sheet(workbook, formats)
+    has_themes = bool(getattr(summary, "themes", ()))
+    comments = _comments_sheet(workbook, formats, has_themes)
     matrix = _matrix_sheet(workbook, formats, summary)
     others = _other_sheet(workbook, formats)
     themes = _theme_sheets(workbook, formats, summary)
     # One pass over the comments, measure by measure, writing every sheet as it goes.
     for section in _sections(summary):
-        _comment_rows(comments, section)
+        _comment_rows(comments, section, has_themes)
         _theme_rows(themes, section)
         if section.measure is not None:
             m = section.measure
@@ -516,7 +518,8 @@ def _recipients_sheet(workbook, formats: _Formats, summary) -> None:
     sheet.close()
 
 
-def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
+def _comments_sheet(workbook, formats: _Formats, themes: bool = False) -> _SheetWriter:
+    """The comments, one row each; with a "Teman" column when the round has themes."""
     widths = (30, 7, 40, 30, 16, 70, 24, 50)
     columns = [
         Column(
@@ -525,11 +528,12 @@ def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
             key=header in ("Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande"),
         )
         for header, width in zip(COMMENT_HEADERS, widths, strict=True)
+        if themes or header != THEMES_HEADER
     ]
     return _SheetWriter(workbook, formats, COMMENTS_SHEET, columns)
 
 
-def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
+def _comment_rows(sheet: _SheetWriter, section: Section, themes: bool = False) -> None:
     area, measure = section.area, section.measure
     if measure is None:
         number, title, assessment = area.number, WHOLE_FOCUS_AREA, area.assessment
@@ -539,12 +543,12 @@ def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
         return
     heading = area.heading
     if not section.comments:
-        sheet.append((heading, number, title, None, None, None, None, assessment))
-    sheet.append_shared(
-        (heading, number, title),
-        ((c.organisation, c.position, c.text, ", ".join(c.themes)) for c in section.comments),
-        (assessment,),
-    )
+        sheet.append((heading, number, title, None, None, None, *((None,) if themes else ()), assessment))
+    if themes:
+        rows = ((c.organisation, c.position, c.text, ", ".join(c.themes)) for c in section.comments)
+    else:
+        rows = ((c.organisation, c.position, c.text) for c in section.comments)
+    sheet.append_shared((heading, number, title), rows, (assessment,))
 
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
