@@ -137,20 +137,32 @@ def test_two_officers_do_not_overwrite_each_other(app, client, login_as, demo):
     assert "Annas 2:2." in conflict and "Bertils 2:2." in conflict
     assert f'name="text_measure_{m22}"' in html and "Bertils 2:2.</textarea>" in html
     assert f'name="base_measure_{m22}" type="hidden" value="{text_hash("Annas 2:2.")}"' in html
+    assert "Bertils 2:3.</textarea>" in html  # the rest of what he wrote is kept in the form
     with app.app_context():
-        # What did not collide is merged: Anna's 2:1 stays, Bertil's 2:3 is saved, 2:2 untouched.
-        assert measure_of(demo, "2:1").assessment == "Annas 2:1."
-        assert measure_of(demo, "2:3").assessment == "Bertils 2:3."
+        # Nothing is saved while he chooses.
+        assert measure_of(demo, "2:3").assessment == ""
         assert measure_of(demo, "2:2").assessment == "Annas 2:2."
+    # He combines the two and saves again, from what the conflict page gave him: what did not
+    # collide is merged (Anna's 2:1 stays, his 2:3 is saved), 2:2 takes the combined text.
+    response = post_texts(
+        client,
+        demo,
+        second,
+        {
+            f"measure-{m21}": ("", ""),
+            f"measure-{m22}": ("Annas 2:2.", "Annas 2:2. Bertils 2:2."),
+            f"measure-{m23}": ("", "Bertils 2:3."),
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert measure_of(demo, "2:1").assessment == "Annas 2:1."
+        assert measure_of(demo, "2:2").assessment == "Annas 2:2. Bertils 2:2."
+        assert measure_of(demo, "2:3").assessment == "Bertils 2:3."
         assert (
             db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()))
             == "round.assessment_merged"
         )
-    # He combines the two and saves again, from what the conflict page gave him.
-    response = post_texts(client, demo, second, {f"measure-{m22}": ("Annas 2:2.", "Annas 2:2. Bertils 2:2.")})
-    assert response.status_code == 302
-    with app.app_context():
-        assert measure_of(demo, "2:2").assessment == "Annas 2:2. Bertils 2:2."
 
 
 def test_the_same_change_by_both_is_no_conflict(app, client, login_as, demo):
@@ -259,7 +271,8 @@ def test_the_assessment_form_merges_too(app, client, login_as, demo):
     )
     assert response.status_code == 409
     assert "Kollegans helhetsbedömning." in response.text and "Min helhetsbedömning." in response.text
+    assert "Mina ändringar.</textarea>" in response.text
     with app.app_context():
         round_ = db.session.get(Round, demo)
         assert round_.assessment == "Kollegans helhetsbedömning."
-        assert round_.assessment_changes == "Mina ändringar."
+        assert round_.assessment_changes == ""  # nothing half-saved

@@ -228,7 +228,9 @@ def merge_assessment(round_: Round, posted: dict[str, tuple[str, str | None]], *
     the text as posted). Per text, three ways: unchanged in the database since loading → the
     posted text is saved; not changed by this officer → the other's text stays; changed by
     both to different texts → nothing is saved for it and it is returned as a ``Conflict`` for
-    the officer to choose or combine. The caller commits."""
+    the officer to choose or combine. The caller commits – or, when there are conflicts, rolls
+    back, so that nothing is half-saved while the officer chooses (the form keeps her texts and
+    the next save merges them the same way)."""
     if round_.is_read_only:
         raise DomainError("Remissen är avslutad. Bedömningen kan inte längre ändras.")
     if not round_.assessment_editable:

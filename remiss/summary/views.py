@@ -116,14 +116,17 @@ def assessment(round_id: int):
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("summary.show", round_id=round_.id))
-        db.session.commit()
         if result.conflicts:
+            # Nothing is saved until the officer has chosen (one transaction, nothing half-saved);
+            # the form keeps every text she wrote.
+            db.session.rollback()
             for conflict in result.conflicts:
                 form.base_of(conflict.key).data = text_hash(conflict.theirs)
             conflicts = {form.field_of(c.key).name: c for c in result.conflicts}
             return render_template(
                 "summary/assessment.html", round_=round_, form=form, conflicts=conflicts
             ), 409
+        db.session.commit()
         message = "Bedömningen är sparad." if result.changed else "Bedömningen är oförändrad."
         if result.merged:
             message += " Ändringar som en kollega sparat under tiden finns kvar."
@@ -337,7 +340,10 @@ def work(round_id: int):
             db.session.rollback()
             flash(error.message, "error")
             return redirect(_work_url(round_.id, part, **_filter_args(filters)))
-        db.session.commit()
+        if result.conflicts:
+            db.session.rollback()  # nothing saved until the officer has chosen
+        else:
+            db.session.commit()
         if not result.conflicts:
             message = "Bedömningen är sparad." if result.changed else "Bedömningen är oförändrad."
             if result.merged:
