@@ -160,6 +160,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "tasks.download": {GET: STAFF},
     "summary.assessment": {GET: OFFICERS, POST: OFFICERS},
     "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
+    "summary.report": {GET: OFFICERS, POST: OFFICERS},  # the report's opening, edited
+    "summary.report_download": {GET: STAFF},  # the report as Word
+    "summary.work": {GET: OFFICERS, POST: OFFICERS},  # one focus area's comments and assessment
+    "summary.theme_add": {POST: OFFICERS},
+    "summary.theme_remove": {POST: OFFICERS},
+    "summary.tag": {POST: OFFICERS},
     "feedback.show": {GET: STAFF_AND_OWN_BODY},
     "feedback.finalise": {POST: OFFICERS},
     # What the public register shows: the officer decides (confidentiality, OSL). -------------

@@ -256,9 +256,9 @@ def test_long_lists_are_paged(app, client):
 
     with app.app_context():
         for n in range(30):
-            send(make_round(
-                recipients=["Kretslopp och vatten"], title=f"Remiss nummer {n}", dnr=f"{n + 1}/24"
-            ))
+            send(
+                make_round(recipients=["Kretslopp och vatten"], title=f"Remiss nummer {n}", dnr=f"{n + 1}/24")
+            )
         db.session.commit()
     first = client.get("/register/").text
     assert "30 remisser" not in first  # none is public yet

@@ -64,7 +64,15 @@ def test_the_summary_page_shows_the_same_facts(client, login_as, demo, app):
     nordost = table_row(recipients, "Socialnämnden Nordost")
     assert nordost[1] == "Inskickat för sent, 3 dagar" and nordost[2] == "2022-02-03" and nordost[3] == "3"
 
-    m22 = section(html, "insats-2-2")
+    # One focus area at a time (the first by default), under the counts of all.
+    areas = re.search(r'id="areas-table"(.*?)</table>', html, re.S).group(1)
+    row = re.search(r"Fokusområde 2: [^<]*</a></th>(.*?)</tr>", areas, re.S).group(1)
+    assert re.findall(r'<td class="number">(\d+)</td>', row) == ["6", "0", "3", "18"]
+    assert 'id="insats-2-2"' not in html
+    with app.app_context():
+        second = measure_of(demo, "2:2").focus_area_id
+    assert f'href="/rounds/{demo}/summary?omrade={second}#synpunkter"' in areas
+    m22 = section(client.get(f"/rounds/{demo}/summary?omrade={second}").text, "insats-2-2")
     assert "<dt>Tillstyrker</dt><dd>0</dd>" in m22
     assert "<dt>Avstyrker</dt><dd>2</dd>" in m22 and "<dt>Synpunkter</dt><dd>4</dd>" in m22
     assert m22.count("<li>") == 4
@@ -123,7 +131,10 @@ def test_officer_writes_the_assessment_and_it_appears_in_page_and_export(app, cl
     assert "Bedömningen är sparad." in page
     assert "Förslaget får brett stöd.\nSLK går vidare." in page
     assert "Insats 2:2 har omformulerats." in page
-    assert "=Cylindermodellen utvecklas" in section(page, "insats-2-2")
+    with app.app_context():
+        second = measure_of(demo, "2:2").focus_area_id
+    page_2 = client.get(f"/rounds/{demo}/summary?omrade={second}").text
+    assert "=Cylindermodellen utvecklas" in section(page_2, "insats-2-2")
     with app.app_context():
         round_ = db.session.get(Round, demo)
         assert round_.assessment == "Förslaget får brett stöd.\nSLK går vidare."

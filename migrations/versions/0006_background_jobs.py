@@ -1,7 +1,7 @@
 """background jobs: large exports and imports run by the worker process, with progress
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import remiss.core.types
 
 revision = "0006"
-down_revision = "0004"  # 0005 (themes) lands with issue 15
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

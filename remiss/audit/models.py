@@ -62,6 +62,14 @@ SENTENCES: dict[str, str] = {
     "answer.read": "markerade svaret från {organisation} som läst",
     # The office's assessment and the public record
     "round.assessment_saved": "sparade stadsledningskontorets bedömning ({count} texter ändrade)",
+    # Themes (kodning) and the report (remiss/summary/service.py)
+    "theme.added": "lade till temat ”{name}”",
+    "theme.removed": "tog bort temat ”{name}”",
+    "theme.tagged": "satte temana {themes} på {count} synpunkter på {target}",
+    "report.intro_saved": "ändrade inledningen till redovisningen av remissvaren",
+    "round.assessment_merged": (
+        "sparade stadsledningskontorets bedömning ihop med en samtidig ändring ({count} texter ändrade)"
+    ),
     "assessment.finalised": (
         "markerade bedömningen som slutlig och skickade återkoppling till {count} remissinstanser"
     ),

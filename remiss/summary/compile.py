@@ -33,6 +33,7 @@ from remiss.core.time import utcnow
 from remiss.extensions import db
 from remiss.organisations.models import OrganisationKind
 from remiss.rounds.models import FocusArea, Recipient, Round
+from remiss.summary.models import Theme, comment_tags
 
 NO_ANSWER = "Inget svar"
 # In the matrix: a body that commented on a measure without taking a position on it.
@@ -83,6 +84,27 @@ class Comment:
     organisation: str
     position: str
     text: str
+    id: int = 0  # the MeasureComment's id (what a theme is tagged on)
+    themes: tuple[str, ...] = ()  # the office's themes, in the round's order of themes
+    themes_carried: bool = False  # tagged on the body's earlier version of this comment
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeCount:
+    """A theme and how many bodies raised it (tagged comments from that many bodies)."""
+
+    id: int
+    name: str
+    bodies: int
+
+
+def theme_counts(themes: tuple[tuple[int, str], ...], comments) -> tuple[ThemeCount, ...]:
+    """The themes raised in ``comments`` with the number of distinct bodies, in the round's order."""
+    raised: dict[str, set[str]] = {}
+    for comment in comments:
+        for name in comment.themes:
+            raised.setdefault(name, set()).add(comment.organisation)
+    return tuple(ThemeCount(tid, name, len(raised[name])) for tid, name in themes if name in raised)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +123,7 @@ class MeasureSummary:
     # A question (remissfråga): answered in text, no position. Its ``comments`` are the answers
     # (organisation, text); ``commented`` is how many bodies answered it; assent/reject are 0.
     is_question: bool = False
+    themes: tuple[ThemeCount, ...] = ()  # the themes raised on it, with how many bodies
 
     @property
     def label(self) -> str:
@@ -165,6 +188,8 @@ class Summary:
     counts: Counts
     focus_areas: tuple[FocusAreaSummary, ...]
     other_comments: tuple[OtherComment, ...]
+    # Every theme of the round with how many bodies raised it anywhere (0 when none yet).
+    themes: tuple[ThemeCount, ...] = ()
 
     @property
     def measures(self) -> tuple[MeasureSummary, ...]:
@@ -239,6 +264,7 @@ class SummaryStream:
     areas: tuple[FocusAreaOutline, ...]
     other_comments: tuple[OtherComment, ...]
     _sections: Callable[[], Iterator[Section]]
+    themes: tuple[ThemeCount, ...] = ()
 
     def sections(self) -> Iterator[Section]:
         return self._sections()
@@ -280,6 +306,7 @@ class SummaryStream:
             counts=self.counts,
             focus_areas=tuple(areas),
             other_comments=self.other_comments,
+            themes=self.themes,
         )
 
 
@@ -395,8 +422,25 @@ def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> Sum
         assessment_changes=round_.assessment_changes or "",
     )
 
+    # 6–7: the round's themes and the tags of the comments that count.
+    theme_rows = session.execute(
+        sa.select(Theme.id, Theme.name).where(Theme.round_id == round_id).order_by(Theme.id)
+    ).all()
+    themes = tuple((tid, name) for tid, name in theme_rows)
+    theme_names = dict(themes)
+    tags = comment_tags(session, version_index) if themes else {}
+    by_version = {v.id: names[version_index[v.id]] for v in counting.values() if v is not None}
+    raised: dict[int, set[str]] = {}
+    if tags:
+        for comment_id, version_id in session.execute(
+            sa.select(MeasureComment.id, MeasureComment.version_id).where(MeasureComment.id.in_(list(tags)))
+        ):
+            for theme_id in tags[comment_id][0]:
+                raised.setdefault(theme_id, set()).add(by_version[version_id])
+    round_themes = tuple(ThemeCount(tid, name, len(raised.get(tid, ()))) for tid, name in themes)
+
     def sections() -> Iterator[Section]:
-        yield from _sections(session, areas, version_index, names)
+        yield from _sections(session, areas, version_index, names, tags, theme_names)
 
     return SummaryStream(
         round=facts,
@@ -407,13 +451,22 @@ def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> Sum
             OtherComment(r.organisation, r.other_comments) for r in recipient_rows if r.other_comments
         ),
         _sections=sections,
+        themes=round_themes,
     )
 
 
-_Entry = tuple[int, MeasurePosition | None, str]  # (recipient's index, position, text)
+# (recipient's index, position, text, comment id)
+_Entry = tuple[int, MeasurePosition | None, str, int]
 
 
-def _sections(session, areas, version_index: dict[int, int], names: tuple[str, ...]) -> Iterator[Section]:
+def _sections(
+    session,
+    areas,
+    version_index: dict[int, int],
+    names: tuple[str, ...],
+    tags: dict[int, tuple[tuple[int, ...], bool]] | None = None,
+    theme_names: dict[int, str] | None = None,
+) -> Iterator[Section]:
     """6: the comments of the versions that count, in one query ordered as the draft is (each
     focus area as a whole, then its measures), streamed in batches and grouped per measure."""
     slots: list[tuple[FocusAreaOutline, MeasureOutline | None]] = []
@@ -439,6 +492,7 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
                 MeasureComment.version_id,
                 sa.type_coerce(MeasureComment.position, sa.String),
                 MeasureComment.text,
+                MeasureComment.id,
             )
             .where(MeasureComment.version_id.in_(list(version_index)))
             .order_by(slot)
@@ -452,23 +506,22 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
                 pending = next(groups, None)
             entries: list[_Entry] = []
             if pending is not None and pending[0] == i:
-                for _slot, version_id, code, text in pending[1]:
+                for _slot, version_id, code, text, comment_id in pending[1]:
                     position = _MEASURE_POSITIONS[code] if code else None
                     text = (text or "").strip()
                     if position is None and not text:
                         continue  # an empty row says nothing
-                    entries.append((version_index[version_id], position, text))
+                    entries.append((version_index[version_id], position, text, comment_id))
                 pending = next(groups, None)
             entries.sort(key=lambda e: e[0])
             comments = tuple(
-                Comment(names[index], _MEASURE_POSITION_LABELS[p] if p else "", text)
-                for index, p, text in entries
+                _comment(names[index], p, text, cid, tags, theme_names) for index, p, text, cid in entries
             )
             if measure is None:
                 yield Section(area, None, comments)
                 continue
             matrix = [""] * len(names)
-            for index, position, _text in entries:
+            for index, position, _text, _id in entries:
                 matrix[index] = _MEASURE_POSITION_LABELS[position] if position else COMMENTED
             summary = MeasureSummary(
                 id=measure.id,
@@ -476,14 +529,31 @@ def _sections(session, areas, version_index: dict[int, int], names: tuple[str, .
                 title=measure.title,
                 kind=measure.kind,
                 assessment=measure.assessment,
-                assent=sum(1 for _, p, _ in entries if p is MeasurePosition.ASSENT),
-                reject=sum(1 for _, p, _ in entries if p is MeasurePosition.REJECT),
-                commented=sum(1 for _, _, text in entries if text),
+                assent=sum(1 for e in entries if e[1] is MeasurePosition.ASSENT),
+                reject=sum(1 for e in entries if e[1] is MeasurePosition.REJECT),
+                commented=sum(1 for e in entries if e[2]),
                 comments=comments,
                 matrix=tuple(matrix),
                 is_question=measure.is_question,
+                themes=theme_counts(tuple(theme_names.items()), comments) if theme_names else (),
             )
             yield Section(area, summary, comments)
     finally:
         if result is not None:
             result.close()
+
+
+def _comment(organisation, position, text, comment_id, tags, theme_names) -> Comment:
+    label = _MEASURE_POSITION_LABELS[position] if position else ""
+    tagged = tags.get(comment_id) if tags else None
+    if not tagged:
+        return Comment(organisation, label, text, comment_id)
+    theme_ids, carried = tagged
+    return Comment(
+        organisation,
+        label,
+        text,
+        comment_id,
+        tuple(theme_names[t] for t in theme_ids if t in theme_names),
+        carried,
+    )

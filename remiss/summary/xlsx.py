@@ -60,8 +60,20 @@ COMMENT_HEADERS = (
     "Remissinstans",
     "Ställningstagande",
     "Synpunkt",
+    "Teman",  # only when the round has themes
     "Bedömning",
 )
+THEMES_HEADER = "Teman"
+THEME_HEADERS = (
+    "Fokusområde",
+    "Nr",
+    "Insats",
+    "Remissinstanser med temat",
+    "Remissinstans",
+    "Ställningstagande",
+    "Synpunkt",
+)
+THEME_SHEET_PREFIX = "Tema "
 MATRIX_HEADERS = ("Nr", "Insats", "Tillstyrker", "Avstyrker", "Synpunkter")
 OTHER_HEADERS = ("Remissinstans", "Synpunkt")
 WHOLE_FOCUS_AREA = "Fokusområdet som helhet"
@@ -384,12 +396,15 @@ def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
     formats = _Formats(workbook)
     _summary_sheet(workbook, formats, summary)
     _recipients_sheet(workbook, formats, summary)
-    comments = _comments_sheet(workbook, formats)
+    has_themes = bool(getattr(summary, "themes", ()))
+    comments = _comments_sheet(workbook, formats, has_themes)
     matrix = _matrix_sheet(workbook, formats, summary)
     others = _other_sheet(workbook, formats)
-    # One pass over the comments, measure by measure, writing both sheets as it goes.
+    themes = _theme_sheets(workbook, formats, summary)
+    # One pass over the comments, measure by measure, writing every sheet as it goes.
     for section in _sections(summary):
-        _comment_rows(comments, section)
+        _comment_rows(comments, section, has_themes)
+        _theme_rows(themes, section)
         if section.measure is not None:
             m = section.measure
             matrix.append((m.number, m.title, m.assent, m.reject, m.commented, *m.matrix))
@@ -398,6 +413,8 @@ def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
     for other in summary.other_comments:
         others.append((other.organisation, other.text))
     others.close()
+    for sheet in themes.values():
+        sheet.close()
     workbook.close()
 
 
@@ -446,6 +463,12 @@ def _summary_sheet(workbook, formats: _Formats, summary) -> None:
     for position in counts.positions:
         sheet.append((position.label, position.count))
     last = sheet.row - 1
+    themes = getattr(summary, "themes", ())
+    if themes:
+        sheet.blank()
+        sheet.header_row(["Tema", "Remissinstanser"])
+        for theme in themes:
+            sheet.append((theme.name, theme.bodies))
     sheet.blank()
     sheet.append(("Stadsledningskontorets bedömning", facts.assessment), bold_first=True)
     sheet.append(("Ändringar i förslaget", facts.assessment_changes), bold_first=True)
@@ -495,8 +518,9 @@ def _recipients_sheet(workbook, formats: _Formats, summary) -> None:
     sheet.close()
 
 
-def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
-    widths = (30, 7, 40, 30, 16, 70, 50)
+def _comments_sheet(workbook, formats: _Formats, themes: bool = False) -> _SheetWriter:
+    """The comments, one row each; with a "Teman" column when the round has themes."""
+    widths = (30, 7, 40, 30, 16, 70, 24, 50)
     columns = [
         Column(
             header,
@@ -504,11 +528,12 @@ def _comments_sheet(workbook, formats: _Formats) -> _SheetWriter:
             key=header in ("Fokusområde", "Nr", "Insats", "Remissinstans", "Ställningstagande"),
         )
         for header, width in zip(COMMENT_HEADERS, widths, strict=True)
+        if themes or header != THEMES_HEADER
     ]
     return _SheetWriter(workbook, formats, COMMENTS_SHEET, columns)
 
 
-def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
+def _comment_rows(sheet: _SheetWriter, section: Section, themes: bool = False) -> None:
     area, measure = section.area, section.measure
     if measure is None:
         number, title, assessment = area.number, WHOLE_FOCUS_AREA, area.assessment
@@ -518,12 +543,68 @@ def _comment_rows(sheet: _SheetWriter, section: Section) -> None:
         return
     heading = area.heading
     if not section.comments:
-        sheet.append((heading, number, title, None, None, None, assessment))
-    sheet.append_shared(
-        (heading, number, title),
-        ((c.organisation, c.position, c.text) for c in section.comments),
-        (assessment,),
-    )
+        sheet.append((heading, number, title, None, None, None, *((None,) if themes else ()), assessment))
+    if themes:
+        rows = ((c.organisation, c.position, c.text, ", ".join(c.themes)) for c in section.comments)
+    else:
+        rows = ((c.organisation, c.position, c.text) for c in section.comments)
+    sheet.append_shared((heading, number, title), rows, (assessment,))
+
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def theme_sheet_names(names: Sequence[str]) -> list[str]:
+    """A sheet name per theme: ``Tema Resursbehov``, without the characters a sheet name cannot
+    have, at most 31 characters, unique (case-insensitively, as Excel compares them)."""
+    taken = {
+        n.casefold() for n in (SUMMARY_SHEET, RECIPIENTS_SHEET, COMMENTS_SHEET, MATRIX_SHEET, OTHER_SHEET)
+    }
+    result = []
+    for k, name in enumerate(names, start=1):
+        base = (THEME_SHEET_PREFIX + _SHEET_NAME_FORBIDDEN.sub(" ", name)).strip().strip("'")[:31].rstrip()
+        candidate = base
+        n = 1
+        while candidate.casefold() in taken:
+            n += 1
+            suffix = f" ({n})" if n > 1 else f" {k}"
+            candidate = base[: 31 - len(suffix)].rstrip() + suffix
+        taken.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
+def _theme_sheets(workbook, formats: _Formats, summary) -> dict[str, _SheetWriter]:
+    """One sheet per theme of the round: every comment tagged with it, measure by measure, with
+    how many bodies raised it on that measure."""
+    themes = getattr(summary, "themes", ())
+    widths = (30, 7, 40, 14, 30, 16, 70)
+    sheets = {}
+    for theme, title in zip(themes, theme_sheet_names([t.name for t in themes]), strict=True):
+        columns = [
+            Column(header, width, key=header in ("Fokusområde", "Nr", "Insats", "Remissinstanser med temat"))
+            for header, width in zip(THEME_HEADERS, widths, strict=True)
+        ]
+        sheets[theme.name] = _SheetWriter(workbook, formats, title, columns)
+    return sheets
+
+
+def _theme_rows(sheets: dict[str, _SheetWriter], section: Section) -> None:
+    if not sheets:
+        return
+    area, measure = section.area, section.measure
+    number, title = (area.number, WHOLE_FOCUS_AREA) if measure is None else (measure.number, measure.title)
+    per_theme: dict[str, list] = {}
+    for comment in section.comments:
+        for name in comment.themes:
+            per_theme.setdefault(name, []).append(comment)
+    for name, comments in per_theme.items():
+        sheet = sheets.get(name)
+        if sheet is None:
+            continue
+        bodies = len({c.organisation for c in comments})
+        for c in comments:
+            sheet.append((area.heading, number, title, bodies, c.organisation, c.position, c.text))
 
 
 def _matrix_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
