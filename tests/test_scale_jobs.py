@@ -288,7 +288,8 @@ def test_the_scheduler_process_runs_the_background_jobs_beside_the_e_mail(app, c
     job_id = start_export(client, big_round)
     scheduler = jobs.make_scheduler(app, interval_seconds=60)
     jobs.add_background_jobs(scheduler, app)
-    assert {job.id for job in scheduler.get_jobs()} == {"send-due-messages", "run-background-jobs"}
+    expected = {"send-due-messages", "remove-orphan-files", "run-background-jobs"}
+    assert {job.id for job in scheduler.get_jobs()} == expected
     thread = threading.Thread(target=scheduler.start, daemon=True)
     thread.start()
     try:
