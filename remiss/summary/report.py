@@ -321,16 +321,30 @@ def _themes_paragraph(doc, themes) -> None:
     )
 
 
+def _question(doc, question: MeasureSummary, invited: int, groups, grouped: bool) -> None:
+    """A question: how many bodies answered it and every answer (organisation, text); a
+    question takes no position, so there are no counts of positions."""
+    doc.add_heading(f"{question.kind} {question.number}: {_clean(question.title)}", level=3)
+    doc.add_paragraph(
+        f"Besvarad av {question.answered} av {_count(invited, 'remissinstans', 'remissinstanser')}."
+    )
+    _themes_paragraph(doc, question.themes)
+    answers = tuple(c for c in question.comments if c.text)
+    if answers:
+        _comments(doc, answers, groups, grouped)
+    else:
+        doc.add_paragraph("Inga svar.")
+    if question.assessment:
+        doc.add_heading(ASSESSMENT_HEADING, level=4)
+        _text_paragraphs(doc, question.assessment)
+
+
 def _measure(doc, measure: MeasureSummary, groups, grouped: bool) -> None:
     doc.add_heading(f"{measure.kind} {measure.number} {_clean(measure.title)}", level=3)
-    paragraph = doc.add_paragraph()
-    if getattr(measure, "is_question", False):
-        paragraph.add_run(f"Svar från {_count(measure.commented, 'remissinstans', 'remissinstanser')}.")
-    else:
-        paragraph.add_run(
-            f"Tillstyrker: {measure.assent}. Avstyrker: {measure.reject}. "
-            f"Synpunkter: {_count(measure.commented, 'remissinstans', 'remissinstanser')}."
-        )
+    doc.add_paragraph().add_run(
+        f"Tillstyrker: {measure.assent}. Avstyrker: {measure.reject}. "
+        f"Synpunkter: {_count(measure.commented, 'remissinstans', 'remissinstanser')}."
+    )
     _themes_paragraph(doc, measure.themes)
     if measure.comments:
         _comments(doc, measure.comments, groups, grouped)
@@ -393,14 +407,24 @@ def write_report(round_or_id: Round | int, stream: BinaryIO, options: ReportOpti
     _text_paragraphs(doc, intro)
 
     for area in summary.focus_areas:
-        doc.add_heading(f"Fokusområde {area.number}: {_clean(area.title)}", level=2)
+        if area.kind == "questions":
+            doc.add_heading("Frågor", level=2)  # questions under no heading of their own
+        elif area.kind == "section":
+            doc.add_heading(_clean(area.title) or f"Del {area.number}", level=2)
+        else:
+            doc.add_heading(f"Fokusområde {area.number}: {_clean(area.title)}", level=2)
         area_groups = groups.get(f"a{area.id}", [])
         if area.comments:
             doc.add_paragraph().add_run("Synpunkter på fokusområdet som helhet").bold = True
             _themes_paragraph(doc, theme_counts(tuple((t.id, t.name) for t in summary.themes), area.comments))
             _comments(doc, area.comments, area_groups, options.grouped)
         for measure in area.measures:
-            _measure(doc, measure, groups.get(f"m{measure.id}", []), options.grouped)
+            if measure.is_question:
+                _question(
+                    doc, measure, summary.counts.invited, groups.get(f"m{measure.id}", []), options.grouped
+                )
+            else:
+                _measure(doc, measure, groups.get(f"m{measure.id}", []), options.grouped)
         if area.assessment:
             doc.add_heading(AREA_ASSESSMENT_HEADING, level=3)
             _text_paragraphs(doc, area.assessment)

@@ -34,7 +34,7 @@ from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404
 from remiss.summary import archive, export_job
 from remiss.summary.area import NO_POSITION, WHOLE, Filters, load_part
-from remiss.summary.compile import compile_summary, stream_summary
+from remiss.summary.compile import NO_ANSWER, compile_summary, stream_summary
 from remiss.summary.forms import (
     ReportForm,
     TagForm,
@@ -98,7 +98,22 @@ def show(round_id: int):
         page=page,
         round_page=_round_page(round_.id),
         can_edit=current_user.is_officer and can_edit_assessment(round_),
+        **_structure(round_, summary),
     )
+
+
+def _structure(round_, summary) -> dict:
+    """What the pages need to speak of questions where the round asks them: the heading of its
+    structure, its parts by id, and whether positions on the draft as a whole are worth showing
+    (a question round whose bodies took none shows no position chart or column)."""
+    took_position = any(r.answered and r.position != NO_ANSWER for r in summary.recipients)
+    return {
+        "structure_heading": round_.structure_heading,
+        "areas": {str(a.id): a for a in round_.focus_areas},
+        "asks_questions": round_.asks_questions,
+        "lists_measures": round_.lists_measures,
+        "show_positions": round_.lists_measures or took_position,
+    }
 
 
 @bp.route("/<int:round_id>/summary/assessment", methods=["GET", "POST"])
@@ -408,6 +423,10 @@ def work(round_id: int):
             editable=round_.assessment_editable,
             whole=WHOLE,
             work_url=lambda part, **args: _work_url(round_.id, part, args.pop("_anchor", None), **args),
+            structure_heading=round_.structure_heading,
+            areas={str(a.id): a for a in round_.focus_areas},
+            asks_questions=round_.asks_questions,
+            lists_measures=round_.lists_measures,
         ),
         status,
     )

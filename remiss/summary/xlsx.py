@@ -42,6 +42,7 @@ RECIPIENTS_SHEET = "Remissinstanser"
 COMMENTS_SHEET = "Synpunkter per insats"
 MATRIX_SHEET = "Matris"
 OTHER_SHEET = "Övriga synpunkter"
+QUESTIONS_SHEET = "Svar per fråga"
 
 RECIPIENT_HEADERS = (
     "Remissinstans",
@@ -76,6 +77,8 @@ THEME_HEADERS = (
 THEME_SHEET_PREFIX = "Tema "
 MATRIX_HEADERS = ("Nr", "Insats", "Tillstyrker", "Avstyrker", "Synpunkter")
 OTHER_HEADERS = ("Remissinstans", "Synpunkt")
+QUESTION_HEADERS = ("Del", "Nr", "Fråga", "Remissinstans", "Svar", "Bedömning")
+QUESTION_COUNT_HEADERS = ("Fråga nr", "Fråga", "Besvarad av")
 WHOLE_FOCUS_AREA = "Fokusområdet som helhet"
 
 AUTHOR = "Stadsledningskontoret, Göteborgs Stad"
@@ -394,22 +397,41 @@ def write_xlsx(summary: Summary | SummaryStream, stream: BinaryIO) -> None:
         }
     )
     formats = _Formats(workbook)
-    _summary_sheet(workbook, formats, summary)
+    asks, lists = _structure(summary)
+    counts_sheet = _summary_sheet(workbook, formats, summary)
     _recipients_sheet(workbook, formats, summary)
     has_themes = bool(getattr(summary, "themes", ()))
     comments = _comments_sheet(workbook, formats, has_themes)
-    matrix = _matrix_sheet(workbook, formats, summary)
+    questions = _questions_sheet(workbook, formats) if asks else None
+    # The matrix of positions and the assent counts: measures only (a question takes none).
+    matrix = _matrix_sheet(workbook, formats, summary) if lists or not asks else None
     others = _other_sheet(workbook, formats)
     themes = _theme_sheets(workbook, formats, summary)
+    answered: list[tuple[str, str, int]] = []  # per question: number, question, bodies answering
     # One pass over the comments, measure by measure, writing every sheet as it goes.
     for section in _sections(summary):
-        _comment_rows(comments, section, has_themes)
         _theme_rows(themes, section)
-        if section.measure is not None:
-            m = section.measure
+        m = section.measure
+        if m is not None and m.is_question:
+            _question_rows(questions, section)
+            answered.append((m.number, m.title, m.answered))
+            continue
+        _comment_rows(comments, section, has_themes)
+        if m is not None and matrix is not None:
             matrix.append((m.number, m.title, m.assent, m.reject, m.commented, *m.matrix))
     comments.close()
-    matrix.close()
+    if matrix is not None:
+        matrix.close()
+    if questions is not None:
+        questions.close()
+    if answered:
+        # On the counts sheet: how many bodies answered each question (no positions: a
+        # question takes none).
+        counts_sheet.blank()
+        counts_sheet.header_row(list(QUESTION_COUNT_HEADERS))
+        for number, title, bodies in answered:
+            counts_sheet.append((number, title, bodies))
+    counts_sheet.close()
     for other in summary.other_comments:
         others.append((other.organisation, other.text))
     others.close()
@@ -428,7 +450,47 @@ def _sections(summary: Summary | SummaryStream) -> Iterator[Section]:
             yield Section(area, measure, measure.comments)
 
 
-def _summary_sheet(workbook, formats: _Formats, summary) -> None:
+def _structure(summary: Summary | SummaryStream) -> tuple[bool, bool]:
+    """(asks questions, lists measures): what the round's structure holds."""
+    areas = summary.areas if isinstance(summary, SummaryStream) else summary.focus_areas
+    kinds = {m.is_question for area in areas for m in area.measures}
+    asks = True in kinds or any(area.holds_questions for area in areas)
+    lists = False in kinds or any(not area.holds_questions for area in areas)
+    return asks, lists
+
+
+def _part_heading(area) -> str:
+    """A question's part: a section by its title, a headless group by nothing, a focus area as
+    elsewhere."""
+    kind = getattr(area, "kind", "focus_area")
+    if kind == "questions":
+        return ""
+    if kind == "section":
+        return area.title
+    return area.heading
+
+
+def _questions_sheet(workbook, formats: _Formats) -> _SheetWriter:
+    """The answers per question: one row per body's answer, with the office's assessment."""
+    widths = (30, 7, 40, 30, 70, 50)
+    columns = [
+        Column(header, width, key=header in ("Del", "Nr", "Fråga", "Remissinstans"))
+        for header, width in zip(QUESTION_HEADERS, widths, strict=True)
+    ]
+    return _SheetWriter(workbook, formats, QUESTIONS_SHEET, columns)
+
+
+def _question_rows(sheet: _SheetWriter, section: Section) -> None:
+    measure = section.measure
+    prefix = (_part_heading(section.area), measure.number, measure.title)
+    answers = [(c.organisation, c.text) for c in section.comments if c.text]
+    if not answers:  # every question is listed, answered or not
+        sheet.append((*prefix, None, None, measure.assessment))
+        return
+    sheet.append_shared(prefix, answers, (measure.assessment,))
+
+
+def _summary_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
     facts, counts = summary.round, summary.counts
     sheet = _SheetWriter(
         workbook,
@@ -488,7 +550,7 @@ def _summary_sheet(workbook, formats: _Formats, summary) -> None:
     chart.set_legend({"none": True})
     chart.set_size({"width": 605, "height": 283})  # 16 × 7.5 cm
     sheet.ws.insert_chart("D2", chart)
-    sheet.close()
+    return sheet
 
 
 def _recipients_sheet(workbook, formats: _Formats, summary) -> None:
@@ -558,7 +620,8 @@ def theme_sheet_names(names: Sequence[str]) -> list[str]:
     """A sheet name per theme: ``Tema Resursbehov``, without the characters a sheet name cannot
     have, at most 31 characters, unique (case-insensitively, as Excel compares them)."""
     taken = {
-        n.casefold() for n in (SUMMARY_SHEET, RECIPIENTS_SHEET, COMMENTS_SHEET, MATRIX_SHEET, OTHER_SHEET)
+        n.casefold()
+        for n in (SUMMARY_SHEET, RECIPIENTS_SHEET, COMMENTS_SHEET, MATRIX_SHEET, OTHER_SHEET, QUESTIONS_SHEET)
     }
     result = []
     for k, name in enumerate(names, start=1):
