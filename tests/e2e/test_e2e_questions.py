@@ -7,9 +7,12 @@ page in each state."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -153,6 +156,24 @@ def test_question_rounds_from_a_pasted_list_and_a_word_draft(live_server, page, 
     expect(sara.get_by_role("heading", level=1)).to_have_text("Kvitto på inskickat svar")
     expect(sara.get_by_text("2 av 4 besvarade")).to_be_visible()
     assert_accessible(sara, "receipt, a question round")
+
+    # --- The officer's summary and Excel file: answers per question, no assent counts -------------
+    officer = new_page()
+    sign_in(officer, "handlaggare@example.goteborg.se")
+    officer.goto(f"/rounds/{pasted}/summary")
+    expect(officer.get_by_text("Besvarad av 1 av 1 remissinstanser").first).to_be_visible()
+    expect(officer.get_by_text("Budgeten räcker om målgruppen inte växer.")).to_be_visible()
+    expect(officer.get_by_role("columnheader", name="Avstyrker")).to_have_count(0)  # no assent counts
+    assert_accessible(officer, "summary, a question round")
+    with officer.expect_download() as download:
+        officer.get_by_role("link", name="Ladda ned som Excel").click()
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "Svar per fråga" in workbook.sheetnames
+    answers_sheet = [
+        [cell for cell in row if cell] for row in workbook["Svar per fråga"].iter_rows(values_only=True)
+    ]
+    assert any("Budgeten räcker om målgruppen inte växer." in row for row in answers_sheet), answers_sheet
+    assert "Matris" not in workbook.sheetnames  # positions and assent counts cover measures only
 
 
 def test_a_mixed_round_offers_positions_on_measures_only(live_server, page, new_page):
