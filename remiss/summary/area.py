@@ -138,7 +138,7 @@ class PartPage:
     def title(self) -> str:
         if self.area is None:
             return "Förslaget som helhet och övriga synpunkter"
-        return f"Fokusområde {self.area.number}: {self.area.title}"
+        return self.area.heading  # "Fokusområde 2: Titel", or a section by its title
 
 
 def _bodies(round_id: int, version_ids: list[int]):
@@ -174,7 +174,7 @@ def _area_counts(round_id: int, version_ids: list[int], areas: list[FocusArea]) 
     return [
         AreaCount(
             str(area.id),
-            f"Fokusområde {area.number}",
+            area.label,  # "Fokusområde 2", "Sektion 1" or "Frågor"
             area.title,
             len(area.measures),
             *by_area.get(area.id, (0, 0, 0)),
@@ -229,7 +229,7 @@ def load_part(round_: Round, part: str, filters: Filters = Filters(), *, groups:
         target_key(None, area.id): ItemView(
             key=f"area-{area.id}",
             anchor=f"omrade-{area.id}",
-            heading=f"Fokusområde {area.number} som helhet",
+            heading=f"{area.label} som helhet",
             title=area.title,
             assessment=area.assessment or "",
             number=area.number,
