@@ -3,6 +3,8 @@ confidential with its legal ground or lift it; every change audited."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -77,6 +79,16 @@ def test_marking_needs_a_legal_ground(app, client, login_as, world):
     with app.app_context():
         assert db.session.get(Document, world.decision_doc).secrecy_ground is None
     assert events(app, "secrecy.marked") == []
+
+
+def test_a_refused_marking_shows_the_round_still_public(app, client, login_as, world):
+    """After a refused secrecy form the publicity box shows the round as it is, so saving that
+    box does not unpublish the round by mistake."""
+    login_as(Role.OFFICER)
+    url = f"/rounds/{world.public_id}/publicity/documents/{world.decision_doc}"
+    page = client.post(url, data={"ground": "   ", "mark": "y"}).text
+    box = re.search(r'<input[^>]*name="is_public"[^>]*>', page)[0]
+    assert "checked" in box
 
 
 @pytest.mark.parametrize(

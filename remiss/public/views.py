@@ -140,7 +140,8 @@ def _round_or_404(round_id: int) -> Round:
 
 def _render_settings(round_: Round, failed=None, publicity_form=None, status=200):
     """``failed`` is ``(kind, id, form)`` of a secrecy form that did not validate."""
-    publicity_form = publicity_form or PublicityForm(is_public=round_.is_public)
+    # formdata=None: after a refused secrecy form (a POST) the box must still show the round as it is.
+    publicity_form = publicity_form or PublicityForm(formdata=None, is_public=round_.is_public)
     answers = [
         service.PublicAnswer(recipient, recipient.latest_submitted)
         for recipient in sorted(round_.recipients, key=lambda r: service.fold(r.organisation.name))
