@@ -56,8 +56,8 @@ def build(app, users: int, password_hash: str) -> dict:
         db.create_all()
         load_demo()
         db.session.commit()
-        demo_closed = db.session.scalar(sa.select(Round.id).where(Round.status == RoundStatus.CLOSED))
-        demo_open = db.session.scalar(sa.select(Round.id).where(Round.status == RoundStatus.OPEN))
+        demo_closed = db.session.scalar(sa.select(Round.id).where(Round.is_closed))
+        demo_open = db.session.scalar(sa.select(Round.id).where(Round.is_open))
 
         # 300 bodies of their own for the big round.
         kinds = list(OrganisationKind)
