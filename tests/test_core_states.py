@@ -231,7 +231,7 @@ ROUND_OPERATIONS = {
         r, overall="Bedömning", changes=None, areas={}, measures={}, actor=c.officer
     ),
     "finalise": _finalise,
-    "set_public": lambda r, c: public.set_public(r, not r.is_public, actor=c.officer),
+    "set_public": lambda r, c: public.set_public(r, not r.is_chosen_for_register, actor=c.officer),
 }
 
 

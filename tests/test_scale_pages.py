@@ -70,7 +70,6 @@ def build(app, size: dict) -> dict:
                 sent_on=TODAY - timedelta(days=40),
                 deadline=TODAY - timedelta(days=3) if late else TODAY + timedelta(days=20),
                 recipients=[bodies[(i + k) % len(bodies)] for k in range(min(3, len(bodies)))],
-                is_public=True,
             )
             send(round_)
             for recipient in round_.recipients:
@@ -85,7 +84,6 @@ def build(app, size: dict) -> dict:
             dnr="9999/26",
             structure=structure,
             recipients=bodies,
-            is_public=True,
             deadline=TODAY + timedelta(days=20),
         )
         send(big)
