@@ -15,6 +15,18 @@ class OrganisationKind(LabelledEnum):
     COMPANY = ("bolag", "Bolag")
     AUTHORITY = ("myndighet", "Myndighet")
 
+    @property
+    def group_label(self) -> str:
+        """The kind as a heading over several bodies: ``Nämnder``, ``Bolag``, ``Myndigheter``."""
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    OrganisationKind.COMMITTEE: "Nämnder",
+    OrganisationKind.COMPANY: "Bolag",
+    OrganisationKind.AUTHORITY: "Myndigheter",
+}
+
 
 class Organisation(db.Model):
     """A body that can be invited to answer: a committee, a city company or an authority."""
@@ -38,3 +50,10 @@ class Organisation(db.Model):
     @classmethod
     def by_name(cls, name: str) -> Organisation | None:
         return db.session.scalar(sa.select(cls).where(cls.name == name))
+
+    @property
+    def register_group(self) -> str:
+        """The register's group the body is listed under when recipients are chosen: its own
+        ``group`` (``Socialnämnderna``, ``Statliga myndigheter`` …), or where it has none its
+        kind's (``Nämnder``, ``Bolag``, ``Myndigheter``)."""
+        return (self.group or "").strip() or self.kind.group_label

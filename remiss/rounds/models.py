@@ -725,3 +725,15 @@ class Recipient(db.Model):
             raise DomainError("Ange skälet till anståndet.")
         self.extended_deadline = new_deadline
         self.extension_reason = reason.strip()
+
+    @property
+    def why_not_removable(self) -> str | None:
+        """Why the officer cannot remove this recipient now (``removable`` is False), in Swedish
+        for the page that lists it; None when it can be removed."""
+        if self.removable:
+            return None
+        if not self.round.recipients_changeable:
+            return "Remissinstanser kan bara tas bort medan remissen är ett utkast eller öppen."
+        if self.has_submitted:
+            return "Har svarat och kan inte tas bort."
+        return "Har börjat svara och kan inte tas bort."
