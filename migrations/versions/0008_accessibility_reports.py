@@ -5,7 +5,7 @@ The message kind is a VARCHAR with a CHECK of the known kinds: the CHECK is repl
 that knows ``accessibility_report``. On SQLite that rebuilds ``message`` (batch mode); no table
 refers to it, so nothing cascades.
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-06 10:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 import remiss.core.types
 
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
