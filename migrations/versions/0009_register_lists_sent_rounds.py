@@ -16,7 +16,7 @@ Only a column is added and one dropped (no table is rebuilt): on SQLite, rebuild
 with foreign keys on would cascade-delete its structure, recipients and answers.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

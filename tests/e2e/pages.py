@@ -113,3 +113,13 @@ STATEMENT_PAGES: list[tuple[Role | None, str, str]] = [
     (Role.RESPONDENT, "/accessibility", "tillgänglighetsredogörelse, inloggad"),
     (Role.ADMIN, "/admin/accessibility-reports", "tillgänglighetsrapporter"),
 ]
+
+
+# Issue 16 §2 and §5 (helper "picker"): choosing a round's recipients in one go, and the public
+# register (every sent round listed by default, "Logga in" in its header). ``{open_round}`` is the
+# id of the demo's open round (dnr 1370/21). tests/e2e/test_e2e_recipients.py walks the picker's
+# states (filtered, a group chosen by keyboard, saved, locked bodies, no JavaScript).
+PICKER_PAGES: list[tuple[Role | None, str, str]] = [
+    (None, "/register/", "remissregister, med Logga in"),
+    (Role.OFFICER, "/rounds/{open_round}/recipients", "välj remissinstanser"),
+]
