@@ -102,3 +102,11 @@ def tab_to(page, wanted: Callable[[Focus], bool], limit: int = 40) -> Focus:
         if wanted(focus):
             return focus
     raise AssertionError(f"not reached with Tab; focus went: {seen}")
+
+
+# Issue 16 §4 (the manager's overview): its pages, for officers and managers; respondents and
+# admins get 403. ``{organisation}`` is any body's id (the demo's Kriminalvården, say).
+OVERVIEW_PAGES = {
+    "manager": ["/overview/", "/overview/?kind=myndighet&q=kriminal", "/overview/bodies/{organisation}"],
+    "officer": ["/overview/", "/overview/bodies/{organisation}"],
+}
