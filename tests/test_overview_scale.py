@@ -122,7 +122,7 @@ def test_overview_pages_make_the_same_number_of_queries_on_a_larger_database(app
             db.engine.dispose()
     assert small.keys() == large.keys()
     for page in small:
-        (queries_small, rows_small), (queries_large, rows_large) = small[page], large[page]
+        (queries_small, _), (queries_large, rows_large) = small[page], large[page]
         assert queries_large == queries_small, (page, small[page], large[page])
         # Four sections of at most a page each (plus their header rows), or one on a body's page.
         assert rows_large <= 4 * (PAGE + 1), (page, large[page])

@@ -90,13 +90,15 @@ def _recipients(filters: Filters) -> sa.Select:
     )
 
 
-# The recipients' rows on a page: their round, organisation and answer, in a fixed number of
-# queries (the answer and its versions by two selectin loads).
-RECIPIENT_OPTIONS = (
-    sa.orm.contains_eager(Recipient.round),
-    sa.orm.contains_eager(Recipient.organisation),
-    Recipient.with_answers(),
-)
+def recipient_options() -> tuple:
+    """The loader options of recipients' rows: their round and organisation (joined) and their
+    answer with its versions (two selectin loads), a fixed number of queries however many rows.
+    (Built when a query is, not at import: the mappers are configured by then.)"""
+    return (
+        sa.orm.contains_eager(Recipient.round),
+        sa.orm.contains_eager(Recipient.organisation),
+        Recipient.with_answers(),
+    )
 
 
 # Open rounds with their progress --------------------------------------------------------------
@@ -174,7 +176,7 @@ def late_query(filters: Filters, today: date) -> sa.Select:
 
 
 def late_bodies(filters: Filters, today: date, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    return paginate(late_query(filters, today), page=page, size=size, options=RECIPIENT_OPTIONS)
+    return paginate(late_query(filters, today), page=page, size=size, options=recipient_options())
 
 
 def due_query(filters: Filters, today: date, days: int = DUE_WITHIN_DAYS) -> sa.Select:
@@ -188,7 +190,7 @@ def due_query(filters: Filters, today: date, days: int = DUE_WITHIN_DAYS) -> sa.
 
 
 def due_soon(filters: Filters, today: date, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    return paginate(due_query(filters, today), page=page, size=size, options=RECIPIENT_OPTIONS)
+    return paginate(due_query(filters, today), page=page, size=size, options=recipient_options())
 
 
 # Each body's history of answering -------------------------------------------------------------
@@ -224,8 +226,10 @@ def history_query(filters: Filters, today: date) -> sa.Select:
             sa.func.count(Recipient.id).filter(Recipient.answered_on_time).label("on_time"),
             late,
             not_answered,
-            sa.func.avg(Recipient.days_answered_late).filter(Recipient.answered_late).label("average"),
-            sa.func.max(Recipient.days_answered_late).filter(Recipient.answered_late).label("maximum"),
+            # Days late are 0 for an answer on time and NULL without one: their sum and maximum
+            # are the late answers' (the average is taken among those in ``_history_rows``).
+            sa.func.sum(Recipient.days_answered_late).label("days_late"),
+            sa.func.max(Recipient.days_answered_late).label("maximum"),
         )
         .join(Recipient, Recipient.organisation_id == Organisation.id)
         .join(Round, Round.id == Recipient.round_id)
@@ -243,10 +247,10 @@ def _history_rows(rows) -> list[BodyHistory]:
             on_time,
             late,
             not_answered,
-            float(average) if average is not None else None,
-            int(maximum) if maximum is not None else None,
+            int(days_late) / late if late else None,
+            int(maximum) if late else None,
         )
-        for organisation, received, on_time, late, not_answered, average, maximum in rows
+        for organisation, received, on_time, late, not_answered, days_late, maximum in rows
     ]
 
 
@@ -277,7 +281,7 @@ def rounds_of(organisation: Organisation, filters: Filters, page: int = 1, size:
         )
         .order_by(Round.sent_on.desc(), Round.id.desc())
     )
-    return paginate(query, page=page, size=size, options=RECIPIENT_OPTIONS)
+    return paginate(query, page=page, size=size, options=recipient_options())
 
 
 # The whole overview, for the Excel file ---------------------------------------------------------
@@ -297,8 +301,8 @@ class Overview:
 
 def whole_overview(filters: Filters, today: date) -> Overview:
     rounds = list(db.session.scalars(open_rounds_query(filters).options(sa.orm.joinedload(Round.officer))))
-    late = list(db.session.scalars(late_query(filters, today).options(*RECIPIENT_OPTIONS)).unique())
-    due = list(db.session.scalars(due_query(filters, today).options(*RECIPIENT_OPTIONS)).unique())
+    late = list(db.session.scalars(late_query(filters, today).options(*recipient_options())).unique())
+    due = list(db.session.scalars(due_query(filters, today).options(*recipient_options())).unique())
     bodies = _history_rows(db.session.execute(history_query(filters, today)))
     return Overview(today, filters, _progress(rounds, filters, today), late, due, bodies)
 
