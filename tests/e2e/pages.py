@@ -113,3 +113,10 @@ STATEMENT_PAGES: list[tuple[Role | None, str, str]] = [
     (Role.RESPONDENT, "/accessibility", "tillgänglighetsredogörelse, inloggad"),
     (Role.ADMIN, "/admin/accessibility-reports", "tillgänglighetsrapporter"),
 ]
+
+# Issue 16 §4 (the manager's overview): its pages, for officers and managers; respondents and
+# admins get 403. ``{organisation}`` is any body's id (the demo's Kriminalvården, say).
+OVERVIEW_PAGES = {
+    "manager": ["/overview/", "/overview/?kind=myndighet&q=kriminal", "/overview/bodies/{organisation}"],
+    "officer": ["/overview/", "/overview/bodies/{organisation}"],
+}
