@@ -217,6 +217,11 @@ def answer_conflict(page) -> None:
 ANYONE, ADMIN, OFFICER, MANAGER, RESPONDENT = None, Role.ADMIN, Role.OFFICER, Role.MANAGER, Role.RESPONDENT
 NOT_A_DOCUMENT = ("beslut.txt", b"Protokoll, paragraf 12")  # a decision must be PDF, DOCX or ODT
 
+# Functions that add what a page needs beyond the demo data (and beyond ``_prepare_demo`` below):
+# each takes the app, runs in its context after the demo data is loaded and returns the names its
+# paths use ({"name": id}); the caller commits.
+PREPARE: list[Callable] = []
+
 SCREENS: list[Screen] = [
     # Not signed in -------------------------------------------------------------------------------
     Screen(ANYONE, "login", "/auth/login"),
@@ -403,7 +408,46 @@ SCREENS: list[Screen] = [
 #   # issue 16: the statement's feedback form
 #   SCREENS += [Screen(ANYONE, "accessibility feedback, submitted empty", "/accessibility/feedback",
 #                      submit("Skicka"))]
-# and, when a page needs data the demo does not have, a function to PREPARE (see below).
+# and, when a page needs data the demo does not have, a function to PREPARE (see above).
+
+
+# Issue 19 §6 (helper "statement"): the accessibility statement with its form for reporting
+# problems, and the admin's list of the reports. (who, path, what): who is a role of the demo
+# accounts, or None for a visitor who is not signed in. tests/e2e/test_e2e_statement.py walks
+# their states (errors, refused, confirmed, empty, handled).
+STATEMENT_PAGES: list[tuple[Role | None, str, str]] = [
+    (None, "/accessibility", "tillgänglighetsredogörelse"),
+    (Role.RESPONDENT, "/accessibility", "tillgänglighetsredogörelse, inloggad"),
+    (Role.ADMIN, "/admin/accessibility-reports", "tillgänglighetsrapporter"),
+]
+SCREENS += [
+    Screen(who, what, path)
+    for who, path, what in STATEMENT_PAGES
+    if not any(known.role == who and known.path == path and known.act is None for known in SCREENS)
+]
+SCREENS += [
+    Screen(
+        ANYONE,
+        "accessibility statement, a report submitted empty",
+        "/accessibility",
+        submit("Skicka rapporten"),
+    ),
+]
+
+
+def _a_report(app) -> dict[str, object]:
+    """A report in the admin's list, so that it is seen with a row rather than empty."""
+    from remiss.accessibility.operations import report_problem
+
+    report_problem(
+        problem="Tabellen med remissinstanser går inte att rulla i sidled med tangentbordet.",
+        page="Sammanställning av remissvar",
+        email="eva.exempelsson@example.goteborg.se",
+    )
+    return {}
+
+
+PREPARE.append(_a_report)
 
 # ---- end of pages added by other issues ----------------------------------------------------------
 
@@ -477,17 +521,13 @@ def _prepare_demo(app) -> dict[str, object]:
     }
 
 
-# Functions that add what a page needs to the database and return the names its path uses; each
-# runs in the app context, after the demo data is loaded; the caller commits.
-PREPARE: list[Callable] = [_prepare_demo]
-
-
 def prepare_screens(app) -> dict[str, object]:
-    """Run every function in ``PREPARE`` once (after the demo data) and return the names they give."""
+    """Prepare the database for the screens (``_prepare_demo``, then every function in ``PREPARE``)
+    and return the names their paths use."""
     from remiss.extensions import db
 
     names: dict[str, object] = {}
-    for prepare in PREPARE:
+    for prepare in [_prepare_demo, *PREPARE]:
         with app.app_context():
             names.update(prepare(app))
             db.session.commit()
