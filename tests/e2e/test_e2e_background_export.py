@@ -88,7 +88,7 @@ def test_a_large_export_with_its_progress_bar_and_download(page, sign_in, live_s
     assert 100 in seen and any(0 < value < 100 for value in seen), seen
     assert page.evaluate("window.notReloaded") is True and page.url == url
     expect(page.locator("#job-status")).to_contain_text("Klart")
-    download_link = page.get_by_role("link", name="Ladda ned filen")
+    download_link = page.get_by_role("link", name="Ladda ner filen")
     expect(download_link).to_be_visible()
     assert_accessible(page, "a background job, done")
 
