@@ -191,7 +191,9 @@ def test_a_small_round_still_gets_its_word_report_at_once(app, client, login_as,
     assert response.headers["Location"].endswith(f"/rounds/{big_round}/summary/report.docx?urval=grupperat")
 
 
-def test_a_failed_word_report_says_why_and_leaves_no_file(app, client, runner, login_as, big_round, monkeypatch):
+def test_a_failed_word_report_says_why_and_leaves_no_file(
+    app, client, runner, login_as, big_round, monkeypatch
+):
     from remiss.summary import export_job
 
     original = export_job.write_report

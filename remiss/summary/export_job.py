@@ -96,7 +96,9 @@ def report_params(grouped: bool) -> dict:
     return {"grouped": bool(grouped)}
 
 
-def find_export(round_: Round, by, export: Export = EXCEL, params: dict | None = None) -> BackgroundJob | None:
+def find_export(
+    round_: Round, by, export: Export = EXCEL, params: dict | None = None
+) -> BackgroundJob | None:
     """The person's ``export`` of ``round_`` (with ``params``) already waiting or running."""
     return tasks.find_unfinished(export.kind, by=by, round_id=round_.id, params=params)
 
