@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,3 +168,43 @@ def test_a_large_word_report_with_its_progress_bar_and_download(page, sign_in, l
     # Coming back later: the report is in the person's list, with its file.
     page.goto("/jobs/")
     expect(page.get_by_role("link", name="Hämta resultatet")).to_be_visible()
+
+
+def test_an_anonymous_visitor_waits_for_a_large_archive_and_downloads_it(
+    page, live_server, worker, monkeypatch
+):
+    """The register's ZIP of all answers of a large round: «Arkivet förbereds» while the worker
+    builds it once, then the download, without signing in."""
+    from remiss.public import views as public_views
+
+    app = live_server.app
+    app.config["PUBLIC_ARCHIVE_JOB_FILES"] = -1  # every closed round counts as large
+    monkeypatch.setattr(public_views, "ARCHIVE_POLL_SECONDS", 0.3)
+    with app.app_context():
+        round_ = db.session.scalar(sa.select(Round).where(Round.title == CLOSED))
+        round_.is_public = True
+        round_id, dnr = round_.id, round_.dnr
+        db.session.commit()
+
+    page.goto(f"/register/{round_id}")
+    page.get_by_role("link", name="Ladda ner alla svar (ZIP)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ladda ner alla svar")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Arkivet förbereds")
+    assert_accessible(page, "the public archive, being prepared")
+    bar = page.get_by_role("progressbar", name="Förlopp")
+    page.evaluate("window.notReloaded = true")
+    worker.go()
+    expect(bar).to_have_attribute("value", "100", timeout=30_000)
+    assert page.evaluate("window.notReloaded") is True
+    expect(status).to_contain_text("Klart")
+    link = page.get_by_role("link", name="Ladda ner alla svar (ZIP)")
+    expect(link).to_be_visible()
+    assert_accessible(page, "the public archive, ready")
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith(f"Remissvar {dnr.replace('/', '-')}")
+    with zipfile.ZipFile(Path(download.path())) as archive:
+        assert "svar.csv" in archive.namelist()
+    worker.finished.wait(10)
