@@ -189,7 +189,8 @@ def _lock_starters(kind: str, round_id: int) -> None:
     every start committed before it."""
     if db.session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(kind.encode("utf-8")) & 0x7FFFFFFF
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key, round_id)))
+        pair = (sa.cast(key, sa.Integer), sa.cast(round_id, sa.Integer))  # the (int, int) variant
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(*pair)))
     else:
         db.session.execute(
             sa.update(BackgroundJob)
