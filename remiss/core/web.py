@@ -60,6 +60,7 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("users.index", "Konton", {"admin"}),
     ("organisations.index", "Organisationer", {"admin"}),
     ("notifications.outbox", "Utkorg", {"admin"}),
+    ("main.accessibility_reports", "Tillgänglighetsrapporter", {"admin"}),
 ]
 
 
