@@ -69,6 +69,9 @@ WORD = Export(
     extension="docx",
 )
 
+# The Excel export's job kind, as other code and tests name it.
+KIND = EXCEL.kind
+
 
 def comment_count(round_: Round) -> int:
     """The comments in ``round_``'s submitted answers (every submitted version), counted in
