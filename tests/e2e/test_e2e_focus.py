@@ -247,5 +247,6 @@ def test_the_conflict_box_takes_the_focus(live_server, new_page):
     expect(conflict).to_be_focused()
     expect(conflict).to_have_attribute("role", "alert")
     expect(conflict).to_be_in_viewport()
+    assert bengt.title().startswith("Fel: Svara: ")
     assert_accessible(bengt, "the answer form with a conflict")
     sign_out(sara)
