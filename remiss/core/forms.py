@@ -87,6 +87,4 @@ def error_target(form, name: str | None) -> str:
 
 
 def _first_visible_field(form):
-    return next(
-        (f for f in form if f.type not in ("HiddenField", "CSRFTokenField", "SubmitField")), None
-    )
+    return next((f for f in form if f.type not in ("HiddenField", "CSRFTokenField", "SubmitField")), None)

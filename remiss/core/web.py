@@ -138,6 +138,7 @@ NAV_ITEMS: list[NavItem] = [
         frozenset({"organisations.create", "organisations.edit", "organisations.import_csv"}),
     ),
     NavItem("notifications.outbox", "Utkorg", frozenset({"admin"}), frozenset({"notifications.message"})),
+    NavItem("main.accessibility_reports", "Tillgänglighetsrapporter", frozenset({"admin"})),
 ]
 
 
