@@ -243,6 +243,7 @@ def pages_of(role: Role, w: World) -> dict[str, str | None]:
         f"/admin/organisations/{w.organisation}/edit": "Organisationer",
         "/outbox": "Utkorg",
         **({f"/messages/{w.message}": "Utkorg"} if w.message else {}),
+        "/admin/accessibility-reports": "Tillgänglighetsrapporter",
     }
 
 
@@ -318,6 +319,7 @@ def test_every_rendered_form_posts_to_an_explicit_address(client, world, role):
 OWN_DATA = {
     "/auth/login": {"email": "username", "password": "current-password"},
     "/auth/forgot": {"email": "email"},
+    "/accessibility": {"name": "name", "email": "email"},  # the report form: who reports
 }
 # Fields about someone else (an account, a body's mailbox): no suggestion from the browser.
 OTHERS_DATA = {
@@ -483,6 +485,7 @@ OWN_PAGES = {
     "/admin/users/",
     "/admin/organisations/",
     "/outbox",
+    "/admin/accessibility-reports",
 }
 
 
