@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "remiss.public.views",
     "remiss.feedback.views",
     "remiss.summary.views",
+    "remiss.overview.views",  # the manager's overview: open rounds, late bodies, history per body
     "remiss.tasks.views",  # background jobs: progress, status, the finished file
 )
 

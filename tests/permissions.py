@@ -104,6 +104,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "rounds.index": {GET: STAFF},
     "rounds.show": {GET: STAFF},
     "rounds.dashboard": {GET: OFFICERS},  # the officer's start page
+    # The manager's overview (issue 16 §4): open rounds, late bodies, answers due, each body's
+    # history of answering, and the same as Excel. Read only: the office follows, nobody else.
+    "overview.index": {GET: STAFF},
+    "overview.body": {GET: STAFF},
+    "overview.export": {GET: STAFF},
     "rounds.create": {GET: OFFICERS, POST: OFFICERS},
     "imports.round_json": {GET: OFFICERS, POST: OFFICERS},
     "rounds.edit": {GET: OFFICERS, POST: OFFICERS},

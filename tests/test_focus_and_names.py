@@ -217,12 +217,15 @@ def pages_of(role: Role, w: World) -> dict[str, str | None]:
             f"/rounds/{w.closed}/recipients/{w.closed_recipient}/versions": "Remisser",
             f"/rounds/{w.open}/messages/settings": "Remisser",
             "/jobs/": "Remisser",
+            "/overview/": "Översikt",
+            f"/overview/bodies/{w.organisation}": "Översikt",
         }
     if role is Role.MANAGER:
         return common | {
             "/rounds/": "Remisser",
             f"/rounds/{w.closed}": "Remisser",
             f"/rounds/{w.closed}/summary": "Remisser",
+            "/overview/": "Översikt",
         }
     if role is Role.RESPONDENT:
         return common | {
@@ -486,6 +489,7 @@ OWN_PAGES = {
     "/admin/organisations/",
     "/outbox",
     "/admin/accessibility-reports",
+    "/overview/",
 }
 
 

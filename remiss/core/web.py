@@ -117,6 +117,7 @@ NAV_ITEMS: list[NavItem] = [
         ),  # fmt: skip
     ),
     NavItem("rounds.index", "Remisser", frozenset({"officer", "manager"}), _ROUND_PAGES),
+    NavItem("overview.index", "Översikt", frozenset({"officer", "manager"}), frozenset({"overview.body"})),
     NavItem(
         "public.index",
         "Remissregister",
