@@ -88,7 +88,7 @@ _ROUND_PAGES = frozenset(
         "imports.round_json",
         "answers.versions", "answers.register",
         "summary.show", "summary.assessment", "summary.report", "summary.work",
-        "summary.export", "summary.start_export",
+        "summary.export", "summary.start_export", "summary.report_download",
         "feedback.show",
         "public.settings", "public.version_secrecy", "public.comment_secrecy",
         "public.document_secrecy",
@@ -122,7 +122,7 @@ NAV_ITEMS: list[NavItem] = [
         "public.index",
         "Remissregister",
         frozenset({"officer", "manager", "respondent"}),
-        frozenset({"public.round", "public.feedback"}),
+        frozenset({"public.round", "public.feedback", "public.archive", "public.archive_progress"}),
     ),
     NavItem(
         "users.index",
