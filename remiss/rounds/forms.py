@@ -192,6 +192,7 @@ class ContactForm(Form):
             Email("Ange en giltig e-postadress."),
             Length(max=254),
         ],
+        render_kw={"autocomplete": "off"},  # the body's address, never the officer's own
     )
 
 
