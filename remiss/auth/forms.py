@@ -16,9 +16,11 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-class SetPasswordForm(Form):
-    password = PasswordField(
-        "Nytt lösenord",
+def new_password_field(label: str = "Nytt lösenord", **kwargs) -> PasswordField:
+    """A new password, by the tracker's one rule: at least ``MIN_PASSWORD_LENGTH`` characters."""
+    return PasswordField(
+        label,
+        **kwargs,
         validators=[
             DataRequired("Ange ett lösenord."),
             Length(
@@ -28,13 +30,35 @@ class SetPasswordForm(Form):
             ),
         ],
     )
-    confirm = PasswordField(
+
+
+def confirm_password_field(**kwargs) -> PasswordField:
+    return PasswordField(
         "Upprepa lösenordet",
+        **kwargs,
         validators=[
             DataRequired("Upprepa lösenordet."),
             EqualTo("password", message="Lösenorden är inte lika."),
         ],
     )
+
+
+class SetPasswordForm(Form):
+    password = new_password_field()
+    confirm = confirm_password_field()
+
+
+class InvitationAccountForm(Form):
+    """The account a body's contact creates through the personal link of an invitation: the
+    address is the invited one (not a field), the password follows the usual rule."""
+
+    name = StringField(
+        "Ditt namn",
+        validators=[DataRequired("Ange ditt namn."), Length(max=200, message="Skriv högst 200 tecken.")],
+        render_kw={"autocomplete": "name"},
+    )
+    password = new_password_field("Välj lösenord", render_kw={"autocomplete": "new-password"})
+    confirm = confirm_password_field(render_kw={"autocomplete": "new-password"})
 
 
 class ForgotPasswordForm(Form):
