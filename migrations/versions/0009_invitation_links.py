@@ -4,8 +4,8 @@ Each invitation to a body's contact address carries a personal link; only the ha
 is stored. The link is bound to the round, the body and the address, not to the recipient row,
 so that a link of a body removed from the round can say so.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 08:00:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 import remiss.core.types
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
