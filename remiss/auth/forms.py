@@ -27,11 +27,10 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-def new_password_field(label: str = "Nytt lösenord", **kwargs) -> PasswordField:
+def new_password_field(label: str = "Nytt lösenord") -> PasswordField:
     """A new password, by the tracker's one rule: at least ``MIN_PASSWORD_LENGTH`` characters."""
     return PasswordField(
         label,
-        **kwargs,
         validators=[
             DataRequired("Ange ett lösenord."),
             Length(
@@ -44,10 +43,9 @@ def new_password_field(label: str = "Nytt lösenord", **kwargs) -> PasswordField
     )
 
 
-def confirm_password_field(**kwargs) -> PasswordField:
+def confirm_password_field() -> PasswordField:
     return PasswordField(
         "Upprepa lösenordet",
-        **kwargs,
         validators=[
             DataRequired("Upprepa lösenordet."),
             EqualTo("password", message="Lösenorden är inte lika."),
@@ -70,8 +68,8 @@ class InvitationAccountForm(Form):
         validators=[DataRequired("Ange ditt namn."), Length(max=200, message="Skriv högst 200 tecken.")],
         render_kw={"autocomplete": "name"},
     )
-    password = new_password_field("Välj lösenord", render_kw={"autocomplete": "new-password"})
-    confirm = confirm_password_field(render_kw={"autocomplete": "new-password"})
+    password = new_password_field("Välj lösenord")
+    confirm = confirm_password_field()
 
 
 class ForgotPasswordForm(Form):
