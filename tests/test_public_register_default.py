@@ -220,12 +220,12 @@ def test_the_register_header_has_a_sign_in_link_for_staff_and_bodies(client, log
     assert "Logga in" not in header and "Logga ut" in header
 
 
-# Migration 0009 ---------------------------------------------------------------------------------
+# Migration 0010 ---------------------------------------------------------------------------------
 
 
 def _before() -> str:
     config = current_app.extensions["migrate"].migrate.get_config()
-    return ScriptDirectory.from_config(config).get_revision("0009").down_revision
+    return ScriptDirectory.from_config(config).get_revision("0010").down_revision
 
 
 def _insert_round(connection, round_id: int, status: str, is_public: bool) -> None:
@@ -251,7 +251,7 @@ def test_migration_keeps_every_existing_rounds_choice_and_back(app):
             _insert_round(connection, 3, "draft", False)
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('round', 'id'), 100)"))
-        upgrade(revision="0009")
+        upgrade(revision="0010")
         with db.engine.begin() as connection:
             choices = connection.execute(sa.text("SELECT id, register_choice FROM round ORDER BY id")).all()
             assert [(i, None if c is None else bool(c)) for i, c in choices] == [

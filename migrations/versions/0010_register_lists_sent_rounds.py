@@ -15,8 +15,8 @@ outside an app), so the register shows the same rounds before and after.
 Only a column is added and one dropped (no table is rebuilt): on SQLite, rebuilding ``round``
 with foreign keys on would cascade-delete its structure, recipients and answers.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -24,8 +24,8 @@ Create Date: 2026-12-08 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
