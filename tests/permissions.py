@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "auth.oidc_callback": {GET: EVERYONE},
     "auth.oidc_signed_out": {GET: EVERYONE},
     "main.accessibility": {GET: EVERYONE},
+    "main.favicon": {GET: EVERYONE},  # issue 16: /favicon.ico is no 404
     "public.robots": {GET: EVERYONE},
     "public.index": {GET: EVERYONE},
     "public.round": {GET: EVERYONE},

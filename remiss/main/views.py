@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from remiss.auth.models import Role
@@ -25,3 +25,10 @@ def index():
 @bp.route("/accessibility")
 def accessibility():
     return render_template("main/accessibility.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon a browser asks for at the root whatever the page links (``static/favicon.ico``;
+    pages link it and ``static/favicon.svg`` in ``base.html``)."""
+    return current_app.send_static_file("favicon.ico")
