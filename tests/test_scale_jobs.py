@@ -77,7 +77,7 @@ def test_a_large_export_runs_as_a_job_and_the_file_is_fetched_from_its_page(
     assert status["progress"] == status["total"] == 2 + 6  # two areas and six measures
     page = client.get(f"/jobs/{job_id}").text
     assert '<progress id="job-progress" max="100" value="100">' in page
-    assert "Ladda ned filen" in page and "noscript" not in page
+    assert "Ladda ner filen" in page and "noscript" not in page
     download = client.get(status["download_url"])
     data = download.get_data()
     download.close()

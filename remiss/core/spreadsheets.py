@@ -28,6 +28,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.cell.rich_text import CellRichText
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from remiss.core.text import file_size
+
 # What a spreadsheet program may read as the start of a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -197,8 +199,8 @@ def open_workbook(data: bytes, limits: ReadLimits = ReadLimits()):  # noqa: B008
     unpacked = sum(entry.file_size for entry in entries)
     if len(entries) > limits.entries or unpacked > limits.uncompressed_bytes:
         raise UnreadableSpreadsheet(
-            f"Filen är för stor för att läsas in: uppackad är den {unpacked / 1024 / 1024:.0f} MB "
-            f"(högst {limits.uncompressed_bytes // 1024 // 1024} MB). Ladda ner en ny mall och fyll i den."
+            f"Filen är för stor för att läsas in: uppackad är den {file_size(unpacked)} "
+            f"(högst {file_size(limits.uncompressed_bytes)}). Ladda ner en ny mall och fyll i den."
         )
     try:
         with warnings.catch_warnings():

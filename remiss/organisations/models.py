@@ -38,3 +38,13 @@ class Organisation(db.Model):
     @classmethod
     def by_name(cls, name: str) -> Organisation | None:
         return db.session.scalar(sa.select(cls).where(cls.name == name))
+
+    @property
+    def decision_label(self) -> str:
+        """What the body's decision on its answer is called: a committee (nämnd) answers with
+        ``Nämndens beslut``; a company's board, the police or the prison service with a
+        ``Beslut eller yttrande``. Every page, e-mail and export that names the decision asks
+        here."""
+        if self.kind is OrganisationKind.COMMITTEE:
+            return "Nämndens beslut"
+        return "Beslut eller yttrande"

@@ -101,8 +101,8 @@ def archive(round_id: int):
         return render_template(
             "errors/error.html",
             status=404,
-            title="Svaren kan inte laddas ned än",
-            text="Alla svar kan laddas ned som en fil när remissen har stängts.",
+            title="Svaren kan inte laddas ner än",
+            text="Alla svar kan laddas ner som en fil när remissen har stängts.",
         ), 404
     stream = write_zip(round_, utcnow())
     return send_file(

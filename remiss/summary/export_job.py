@@ -89,4 +89,4 @@ def run_export(job: BackgroundJob, progress: tasks.Progress) -> None:
         temporary.unlink(missing_ok=True)
     job.result_path = name
     job.result_name = export_filename(summary)
-    progress(total, total, "Filen är klar att ladda ned.")
+    progress(total, total, "Filen är klar att ladda ner.")

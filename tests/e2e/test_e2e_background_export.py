@@ -61,7 +61,7 @@ def test_a_large_export_with_its_progress_bar_and_download(page, sign_in, live_s
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Remisser").click()
     page.get_by_role("link", name=CLOSED).click()
     page.get_by_role("link", name="Sammanställning av remissvar").click()
-    page.get_by_role("link", name="Ladda ned som Excel").click()
+    page.get_by_role("link", name="Ladda ner som Excel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exportera sammanställningen till Excel")
     page.get_by_role("button", name="Starta exporten").click()
 
@@ -88,7 +88,7 @@ def test_a_large_export_with_its_progress_bar_and_download(page, sign_in, live_s
     assert 100 in seen and any(0 < value < 100 for value in seen), seen
     assert page.evaluate("window.notReloaded") is True and page.url == url
     expect(page.locator("#job-status")).to_contain_text("Klart")
-    download_link = page.get_by_role("link", name="Ladda ned filen")
+    download_link = page.get_by_role("link", name="Ladda ner filen")
     expect(download_link).to_be_visible()
     assert_accessible(page, "a background job, done")
 
