@@ -49,12 +49,7 @@ def format_date(value: date | datetime | None, style: str = "iso") -> str:
     return value.isoformat()
 
 
-def format_datetime(value: datetime | None, style: str = "iso") -> str:
-    """Swedish local time: ``2022-01-31 14:05`` (iso) or ``31 januari 2022 kl. 14:05`` (long,
-    for e-mail prose)."""
+def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = to_local(value)
-    if style == "long":
-        return f"{format_date(local, 'long')} kl. {local:%H:%M}"
-    return local.strftime("%Y-%m-%d %H:%M")
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
