@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "remiss.public.views",
     "remiss.feedback.views",
     "remiss.summary.views",
+    "remiss.overview.views",  # the manager's overview: open rounds, late bodies, history per body
     "remiss.tasks.views",  # background jobs: progress, status, the finished file
 )
 
@@ -61,11 +62,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
 
-    from remiss import auth, cli, jobs
+    from remiss import accessibility, auth, cli, jobs
     from remiss.documents import service as documents
 
     web.init_app(app)
     auth.init_app(app)
+    accessibility.init_app(app)  # the statement's dates are dates
     documents.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)  # send-due-messages, run-scheduler

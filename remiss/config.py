@@ -87,6 +87,22 @@ class Defaults:
     # Whom a person without a mapped group is told to ask (Swedish, after "Be …").
     OIDC_ACCESS_CONTACT = "remisstjänstens systemförvaltare på stadsledningskontoret"
 
+    # The accessibility statement (tillgänglighetsredogörelse, /accessibility) as Digg's template
+    # asks for it: the dates of the assessment, of publication and of the statement's last
+    # update (ISO dates, e.g. "2026-12-06"), and where reports of problems go. Reports from the
+    # statement's form are kept for the admin and sent by e-mail to ACCESSIBILITY_CONTACT_EMAIL;
+    # the statement promises an answer within ACCESSIBILITY_RESPONSE_WORKING_DAYS.
+    ACCESSIBILITY_CONTACT_EMAIL = "remisstjansten@example.goteborg.se"
+    ACCESSIBILITY_CONTACT_PHONE = "031-365 00 00"  # Göteborgs Stads kontaktcenter
+    ACCESSIBILITY_RESPONSE_WORKING_DAYS = 5
+    ACCESSIBILITY_ASSESSED_ON = "2026-12-06"
+    SERVICE_PUBLISHED_ON = "2026-11-22"
+    STATEMENT_UPDATED_ON = "2026-12-06"
+    # Reports from visitors who are not signed in, per client address and window; beyond it the
+    # form asks them to wait or to write to the e-mail address instead.
+    ACCESSIBILITY_REPORTS_PER_ADDRESS = 10
+    ACCESSIBILITY_REPORT_WINDOW_SECONDS = 3600
+
     SCHEDULER_INTERVAL_SECONDS = 60
     NOTIFICATIONS_DIGEST_WEEKDAY = 0
     NOTIFICATIONS_DIGEST_HOUR = 7

@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and the mappers see the whole schema."""
 
+from remiss.accessibility.models import AccessibilityReport  # noqa: F401
 from remiss.answers.models import Answer, AnswerVersion, MeasureComment  # noqa: F401
 from remiss.audit.models import AuditEvent  # noqa: F401
 from remiss.auth.models import User, UserToken  # noqa: F401

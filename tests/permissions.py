@@ -12,9 +12,10 @@ The domain, in short:
 - a **manager** (chef) follows all rounds and exports the summary: read-only;
 - a **respondent** sees, drafts and submits only its own body's answer, and reads the round
   its body is invited to; a respondent of another body gets nothing of it;
-- an **admin** (systemförvaltare) manages organisations and accounts, and keeps the outbox
-  running;
-- **anyone**, signed in or not, may sign in, set a password, read the public register.
+- an **admin** (systemförvaltare) manages organisations and accounts, keeps the outbox
+  running and reads the reports of accessibility problems;
+- **anyone**, signed in or not, may sign in, set a password, read the public register, read the
+  accessibility statement and report a problem from it.
 
 The visitors are those of the matrix's world: the respondent of the invited body is
 Socialnämnden Centrum's, whose answer every route with an argument points to; the respondent of
@@ -62,7 +63,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "auth.oidc_login": {GET: EVERYONE},
     "auth.oidc_callback": {GET: EVERYONE},
     "auth.oidc_signed_out": {GET: EVERYONE},
-    "main.accessibility": {GET: EVERYONE},
+    # The statement and its form for reporting problems (anyone, signed in or not).
+    "main.accessibility": {GET: EVERYONE, POST: EVERYONE},
     "main.favicon": {GET: EVERYONE},  # issue 16: /favicon.ico is no 404
     "public.robots": {GET: EVERYONE},
     "public.index": {GET: EVERYONE},
@@ -94,12 +96,20 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "groups.delete": {POST: ADMINS},
     "groups.settings": {POST: ADMINS},
     "notifications.outbox": {GET: ADMINS},
+    # The reports from the accessibility statement's form.
+    "main.accessibility_reports": {GET: ADMINS},
+    "main.accessibility_report_handled": {POST: ADMINS},
     "notifications.message": {GET: MAIL_READERS},
     "notifications.message_html": {GET: MAIL_READERS},
     # Rounds: managers follow (read), officers do everything else. ----------------------------
     "rounds.index": {GET: STAFF},
     "rounds.show": {GET: STAFF},
     "rounds.dashboard": {GET: OFFICERS},  # the officer's start page
+    # The manager's overview (issue 16 §4): open rounds, late bodies, answers due, each body's
+    # history of answering, and the same as Excel. Read only: the office follows, nobody else.
+    "overview.index": {GET: STAFF},
+    "overview.body": {GET: STAFF},
+    "overview.export": {GET: STAFF},
     "rounds.create": {GET: OFFICERS, POST: OFFICERS},
     "imports.round_json": {GET: OFFICERS, POST: OFFICERS},
     "rounds.edit": {GET: OFFICERS, POST: OFFICERS},

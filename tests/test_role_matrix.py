@@ -25,6 +25,7 @@ import pytest
 from flask import url_for
 
 from remiss import create_app
+from remiss.accessibility.models import AccessibilityReport
 from remiss.answers.models import Answer, MeasurePosition, Position
 from remiss.answers.service import set_item
 from remiss.auth.models import GroupMapping, Role
@@ -266,6 +267,8 @@ def url_values(app):
             kind="summary.export", title="Export", round_id=round_.id, created_by_id=officer.id
         )
         db.session.add(job)
+        report = AccessibilityReport(problem="Knappen syns inte vid 400 %.")
+        db.session.add(report)
         db.session.flush()
         values = {
             "organisation_id": centrum.id,
@@ -286,6 +289,7 @@ def url_values(app):
             "direction": "down",
             "mapping_id": mapping.id,
             "job_id": job.id,
+            "report_id": report.id,
         }
         ids = {who: user.get_id() for who, user in users.items()}
         db.session.commit()

@@ -107,6 +107,8 @@ SENTENCES: dict[str, str] = {
     "group_mapping.saved": "sparade gruppen {group}: {role}",
     "group_mapping.removed": "tog bort gruppen {group}",
     "sign_in.settings_changed": "ändrade inloggningen: {setting}",
+    # Reports from the accessibility statement's form (remiss/accessibility/operations.py)
+    "accessibility.report_handled": "markerade rapport {number} om bristande tillgänglighet som hanterad",
 }
 
 

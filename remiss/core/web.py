@@ -56,10 +56,12 @@ NAV_ITEMS: list[tuple[str, str, set[str]]] = [
     ("main.index", "Start", {"officer"}),
     ("answers.index", "Våra remisser", {"respondent"}),
     ("rounds.index", "Remisser", {"officer", "manager"}),
+    ("overview.index", "Översikt", {"officer", "manager"}),
     ("public.index", "Remissregister", {"officer", "manager", "respondent"}),
     ("users.index", "Konton", {"admin"}),
     ("organisations.index", "Organisationer", {"admin"}),
     ("notifications.outbox", "Utkorg", {"admin"}),
+    ("main.accessibility_reports", "Tillgänglighetsrapporter", {"admin"}),
 ]
 
 

@@ -373,3 +373,31 @@ def account(user, link: str, *, invited: bool) -> Composed:
         html=html,
         context=context,
     )
+
+
+def accessibility_report(report, to: str, now: datetime | None = None) -> Composed:
+    """A report of an accessibility problem from the statement's form, to the contact address
+    (``ACCESSIBILITY_CONTACT_EMAIL``). Nothing goes to the address the visitor typed: the form
+    must not send e-mail to anyone on a stranger's word. The visitor's text is in the body only,
+    never in the subject."""
+    now = now or utcnow()
+    sender = report.user
+    context = {
+        "report": report,
+        "received_at": format_datetime(report.created_at or now),
+        "account": {"name": sender.name, "email": sender.email, "role": sender.role.label}
+        if sender is not None
+        else None,
+        "reports_url": absolute_url("main.accessibility_reports"),
+        "response_days": current_app.config["ACCESSIBILITY_RESPONSE_WORKING_DAYS"],
+    }
+    text, html = _render("accessibility_report", **context)
+    return Composed(
+        kind=MessageKind.ACCESSIBILITY_REPORT,
+        to=to,
+        subject=f"Rapporterad tillgänglighetsbrist i Remisstjänsten (rapport {report.number})",
+        text=text,
+        html=html,
+        dedup_key=f"accessibility-report:{report.id}",
+        context=context,
+    )

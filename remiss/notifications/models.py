@@ -19,6 +19,8 @@ class MessageKind(LabelledEnum):
     DIGEST = ("digest", "Veckosammanfattning")
     ACCOUNT = ("account", "Konto")
     FEEDBACK = ("feedback", "Återkoppling")
+    # A visitor's report from the accessibility statement's form, to the contact address.
+    ACCESSIBILITY_REPORT = ("accessibility_report", "Rapporterad tillgänglighetsbrist")
 
 
 class MessageStatus(LabelledEnum):

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.core.errors import DomainError
+from remiss.core.sql import days_between
 from remiss.core.text import plural
 from remiss.core.time import format_date, local_today, utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
@@ -557,7 +558,13 @@ class Recipient(db.Model):
     @effective_deadline.inplace.expression
     @classmethod
     def _effective_deadline_expression(cls):
-        round_deadline = sa.select(Round.deadline).where(Round.id == cls.round_id).scalar_subquery()
+        # Round stays in the subquery's own FROM, also in a query that joins Round itself.
+        round_deadline = (
+            sa.select(Round.deadline)
+            .where(Round.id == cls.round_id)
+            .correlate_except(Round)
+            .scalar_subquery()
+        )
         return sa.func.coalesce(cls.extended_deadline, round_deadline)
 
     @hybrid_property
@@ -687,3 +694,97 @@ class Recipient(db.Model):
             raise DomainError("Ange skälet till anståndet.")
         self.extended_deadline = new_deadline
         self.extension_reason = reason.strip()
+
+    # How a recipient answered, for the manager's overview (issue 16 §4) ------------------------
+    # An answer is on time or late by the day it first reached the office: a correction the
+    # office asked for later (a new version) does not make an answer that came in time late.
+    @hybrid_property
+    def is_invited(self) -> bool:
+        """The round has been sent to this recipient (its invitation is recorded)."""
+        return self.invited_at is not None
+
+    @is_invited.inplace.expression
+    @classmethod
+    def _is_invited_expression(cls):
+        return cls.invited_at.is_not(None)
+
+    @hybrid_property
+    def first_received_on(self) -> date | None:
+        """The day this recipient's answer reached the office: the receipt date of its first
+        submitted version (later corrections do not move it); None while nothing is received."""
+        answer = self.answer
+        received = [v.received_on for v in answer.submitted_versions] if answer is not None else []
+        return min(received) if received else None
+
+    @first_received_on.inplace.expression
+    @classmethod
+    def _first_received_on_expression(cls):
+        answer = cls.answer.property.mapper.class_
+        version = answer.versions.property.mapper.class_
+        return (
+            sa.select(sa.func.min(version.received_on))
+            .join(answer, answer.id == version.answer_id)
+            .where(answer.recipient_id == cls.id, version.submitted_at.is_not(None))
+            .correlate_except(answer, version)
+            .scalar_subquery()
+        )
+
+    @hybrid_property
+    def answered_on_time(self) -> bool:
+        """An answer was received, on or before this recipient's deadline (extension included)."""
+        received = self.first_received_on
+        return received is not None and self.days_late(received) == 0
+
+    @answered_on_time.inplace.expression
+    @classmethod
+    def _answered_on_time_expression(cls):
+        received = cls.first_received_on
+        return sa.and_(received.is_not(None), received <= cls.effective_deadline)
+
+    @hybrid_property
+    def answered_late(self) -> bool:
+        """An answer was received, after this recipient's deadline (extension included)."""
+        received = self.first_received_on
+        return received is not None and self.days_late(received) > 0
+
+    @answered_late.inplace.expression
+    @classmethod
+    def _answered_late_expression(cls):
+        received = cls.first_received_on
+        return sa.and_(received.is_not(None), received > cls.effective_deadline)
+
+    @hybrid_property
+    def days_answered_late(self) -> int | None:
+        """Days after its deadline (extension included) that the answer reached the office:
+        ``days_late(first_received_on)``, 0 when on time, None while nothing is received."""
+        received = self.first_received_on
+        return self.days_late(received) if received is not None else None
+
+    @days_answered_late.inplace.expression
+    @classmethod
+    def _days_answered_late_expression(cls):
+        received, deadline = cls.first_received_on, cls.effective_deadline
+        return sa.case(
+            (received.is_(None), sa.null()),
+            (received > deadline, days_between(received, deadline)),
+            else_=0,
+        )
+
+    @hybrid_method
+    def is_due_within(self, today: date, days: int) -> bool:
+        """Invited, no answer received, and its deadline (extension included) falls from
+        ``today`` to ``days`` days ahead, both days included: due soon and not yet overdue."""
+        return (
+            self.invited_at is not None
+            and not self.has_submitted
+            and today <= self.effective_deadline <= today + timedelta(days=days)
+        )
+
+    @is_due_within.expression
+    @classmethod
+    def _is_due_within_expression(cls, today: date, days: int):
+        return sa.and_(
+            cls.invited_at.is_not(None),
+            sa.not_(cls.has_submitted),
+            cls.effective_deadline.between(today, today + timedelta(days=days)),
+        )

@@ -387,8 +387,10 @@ def stream_summary(round_or_id: Round | int, now: datetime | None = None) -> Sum
                 kind=recipient.organisation.kind.label,
                 status=recipient.status_text,
                 answered=answered,
-                received_on=version.received_on if answered else None,
-                days_late=(version.days_late or 0) if answered else None,
+                # When the answer reached the office, and how late: its first receipt (the
+                # model's rule; a correction asked for later does not make it late).
+                received_on=recipient.first_received_on,
+                days_late=recipient.days_answered_late,
                 position=version.position.label if answered and version.position else NO_ANSWER,
                 decision=version.decision_text if answered else "",
                 comment=(version.comment or "").strip() if answered else "",

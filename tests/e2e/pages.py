@@ -102,3 +102,21 @@ def tab_to(page, wanted: Callable[[Focus], bool], limit: int = 40) -> Focus:
         if wanted(focus):
             return focus
     raise AssertionError(f"not reached with Tab; focus went: {seen}")
+
+
+# Issue 19 §6 (helper "statement"): the accessibility statement with its form for reporting
+# problems, and the admin's list of the reports. (who, path, what): who is a role of the demo
+# accounts, or None for a visitor who is not signed in. tests/e2e/test_e2e_statement.py walks
+# their states (errors, refused, confirmed, empty, handled).
+STATEMENT_PAGES: list[tuple[Role | None, str, str]] = [
+    (None, "/accessibility", "tillgänglighetsredogörelse"),
+    (Role.RESPONDENT, "/accessibility", "tillgänglighetsredogörelse, inloggad"),
+    (Role.ADMIN, "/admin/accessibility-reports", "tillgänglighetsrapporter"),
+]
+
+# Issue 16 §4 (the manager's overview): its pages, for officers and managers; respondents and
+# admins get 403. ``{organisation}`` is any body's id (the demo's Kriminalvården, say).
+OVERVIEW_PAGES = {
+    "manager": ["/overview/", "/overview/?kind=myndighet&q=kriminal", "/overview/bodies/{organisation}"],
+    "officer": ["/overview/", "/overview/bodies/{organisation}"],
+}

@@ -1,0 +1,192 @@
+"""The accessibility statement (tillgänglighetsredogörelse) as Digg's template for a website
+asks for it (MDFFS 2019:2, 6 §): who is responsible, how accessible the service is (helt, delvis
+or inte förenlig), what is not accessible and why, how to report a problem and get content in
+another way, supervision by Digg, the technical standard, how and when the service was assessed,
+and when it was published and the statement last updated.
+
+``KNOWN_SHORTCOMINGS`` is the one list of what is known not to be accessible: the statement's
+short list, its detailed list with the WCAG criterion, and its compliance status all come from
+it. Remove an entry when its fix is merged (and set ``STATEMENT_UPDATED_ON``); with the list
+empty the statement says "helt förenlig" by itself (``compliance_status``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from remiss.core.types import LabelledEnum
+
+# Digg's form for reporting a public body whose service is not accessible (the statement must
+# link to it: MDFFS 2019:2, 6 § 6). It is Digg's address, not an installation's.
+DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"
+
+
+class ComplianceStatus(LabelledEnum):
+    """Digg's three words for how far a service meets the law; the label is the phrase the
+    statement uses, exactly as the template words it."""
+
+    FULL = ("full", "helt förenlig")
+    PARTIAL = ("partial", "delvis förenlig")
+    NOT = ("not", "inte förenlig")
+
+
+@dataclass(frozen=True)
+class Shortcoming:
+    """Something known not to be accessible: the WCAG 2.1 success criterion it fails (number and
+    Swedish name), one short sentence for the statement's summary, and the full description
+    (what fails, where, and what to do meanwhile)."""
+
+    criterion: str
+    criterion_name: str
+    summary: str
+    description: str
+
+
+# What remains known not to be accessible, at the time of writing (2026-12-06). The first seven
+# are the findings of issue 19, which helpers are fixing in this wave: remove each when its
+# fix is on main. The last is the office's own documents, which nothing in the service checks.
+KNOWN_SHORTCOMINGS: tuple[Shortcoming, ...] = (
+    # issue 19 §1 (helper "reflow")
+    Shortcoming(
+        "1.4.10",
+        "Omflöde",
+        "På smala skärmar och vid stor förstoring klipps en del text av, och vissa sidor måste "
+        "rullas i sidled.",
+        "I ett fönster som är 320 pixlar brett, eller vid 400 procents förstoring, klipps värden i "
+        "remissernas faktarutor och långa ord i rubriker av, och hela sidan måste rullas i sidled. "
+        "Vid 200 procents förstoring ligger breda tabeller, till exempel remissinstanserna på sidan "
+        "för en remiss, inte i en egen rullbar ruta, så att hela sidan blir bredare än fönstret.",
+    ),
+    # issue 19 §2 (helper "focus")
+    Shortcoming(
+        "1.3.5",
+        "Identifiera inmatningens syfte",
+        "Webbläsaren kan inte fylla i din e-postadress och ditt lösenord åt dig.",
+        "Fälten för inloggning, glömt lösenord och nytt lösenord säger inte vad de ska innehålla "
+        "(attributet autocomplete saknas), så webbläsaren och hjälpmedel kan inte fylla i dem åt dig.",
+    ),
+    Shortcoming(
+        "2.4.3",
+        "Fokusordning",
+        "Efter att du har skickat ett formulär hamnar fokus ibland fel, så att fel och "
+        "bekräftelser är svåra att hitta.",
+        "När ett formulär inte kan sparas hamnar fokus inte alltid på sammanfattningen av felen. "
+        "Rutan som varnar för att någon annan har ändrat samma svar får inte fokus, fast din "
+        "osparade text står på spel. Efter vissa åtgärder visas bekräftelsen långt ovanför den del "
+        "av sidan som syns, och när du flyttar en del av strukturen i en remiss bekräftas det inte alls.",
+    ),
+    Shortcoming(
+        "3.3.1",
+        "Identifiering av fel",
+        "Några felmeddelanden leder inte till fältet som är fel.",
+        "Länkar i felsammanfattningen till en grupp av alternativ (till exempel ställningstagandet) "
+        "leder inte till något av alternativen. Importen av organisationer från en CSV-fil visar "
+        "webbläsarens egen felruta, på webbläsarens språk, i stället för sammanfattningen av felen.",
+    ),
+    # issue 19 §3 (helper "focus")
+    Shortcoming(
+        "4.1.2",
+        "Namn, roll, värde",
+        "Huvudmenyn visar ibland fel sida som den du är på.",
+        "Huvudmenyn markerar den aktuella sidan utifrån vilken del av tjänsten sidan hör till, inte "
+        "vilken sida det är. Därför markeras till exempel ”Remisser” på handläggarens startsida och "
+        "”Start” på den här sidan.",
+    ),
+    Shortcoming(
+        "2.4.6",
+        "Rubriker och etiketter",
+        "Några knappar som finns flera gånger på samma sida säger inte vad de gäller.",
+        "Flera knappar ”Ta bort” och knapparna som flyttar delar av strukturen i en remiss säger inte "
+        "vad de tar bort eller flyttar, när de läses upp var för sig av en skärmläsare.",
+    ),
+    Shortcoming(
+        "2.4.2",
+        "Sidans titel",
+        "Sidans titel säger inte alltid att sidan visar fel eller vilken remiss den gäller.",
+        "Titeln på en sida som visar fel i ett formulär säger inte att det finns fel, och sidor "
+        "där du ändrar något har bara namnet på det du ändrar som titel.",
+    ),
+    # issue 19 §4 (helper "words")
+    Shortcoming(
+        "3.2.4",
+        "Konsekvent identifiering",
+        "Samma sak heter ibland olika på olika sidor.",
+        "Samma funktion eller uppgift har ibland olika namn på olika sidor, till exempel ”Ladda ned” "
+        "och ”Ladda ner”, ”Förhandsvisa” och ”Förhandsgranska”, ”Svar senast” och ”Sista svarsdag”, "
+        "och datum skrivs på olika sätt i samma flöde.",
+    ),
+    # The office's own documents: nothing in the service checks them, so this stays.
+    Shortcoming(
+        "1.3.1",
+        "Information och relationer",
+        "Remisshandlingar i Word och PDF kan vara svåra att läsa med hjälpmedel.",
+        "Remissförslag och andra remisshandlingar som stadsledningskontoret laddar upp som Word- "
+        "eller PDF-filer kontrolleras inte av tjänsten. De kan sakna rubrikstruktur, textalternativ "
+        "till bilder (1.1.1) eller de taggar som skärmläsare behöver. Be oss om handlingen i ett "
+        "annat format, så skickar vi den.",
+    ),
+)
+
+
+def compliance_status(shortcomings: Sequence[Shortcoming] = KNOWN_SHORTCOMINGS) -> ComplianceStatus:
+    """The status the statement declares: "helt förenlig" when nothing is known not to be
+    accessible, "delvis förenlig" otherwise.
+    ("inte förenlig" would be for a service that mostly fails the requirements; the list above
+    would have to say so, and the tests would find it.)"""
+    return ComplianceStatus.PARTIAL if shortcomings else ComplianceStatus.FULL
+
+
+# Dates and contact details an installation sets (remiss/config.py has the defaults) --------
+CONFIGURED_DATES = ("ACCESSIBILITY_ASSESSED_ON", "SERVICE_PUBLISHED_ON", "STATEMENT_UPDATED_ON")
+
+
+def configured_date(config: Mapping, name: str) -> date:
+    """The date setting ``name``: a ``date`` (instance/config.py) or an ISO string (the
+    environment). Anything else stops the app with the setting named."""
+    value = config.get(name)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RuntimeError(f"{name} must be a date written 2026-12-06, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Everything the statement's page shows that is not fixed text."""
+
+    shortcomings: tuple[Shortcoming, ...]
+    status: ComplianceStatus
+    assessed_on: date
+    published_on: date
+    updated_on: date
+    contact_email: str
+    contact_phone: str
+    response_working_days: int
+
+    @property
+    def has_shortcomings(self) -> bool:
+        """Something is known not to be accessible (and the status is not "helt förenlig")."""
+        return bool(self.shortcomings)
+
+    @property
+    def response_time(self) -> str:
+        """The promised response time as the statement writes it: "5 arbetsdagar"."""
+        days = self.response_working_days
+        return f"{days} arbetsdag" if days == 1 else f"{days} arbetsdagar"
+
+
+def current_statement(config: Mapping, shortcomings: Sequence[Shortcoming] | None = None) -> Statement:
+    shortcomings = tuple(KNOWN_SHORTCOMINGS if shortcomings is None else shortcomings)
+    return Statement(
+        shortcomings=shortcomings,
+        status=compliance_status(shortcomings),
+        assessed_on=configured_date(config, "ACCESSIBILITY_ASSESSED_ON"),
+        published_on=configured_date(config, "SERVICE_PUBLISHED_ON"),
+        updated_on=configured_date(config, "STATEMENT_UPDATED_ON"),
+        contact_email=config["ACCESSIBILITY_CONTACT_EMAIL"],
+        contact_phone=config.get("ACCESSIBILITY_CONTACT_PHONE") or "",
+        response_working_days=int(config["ACCESSIBILITY_RESPONSE_WORKING_DAYS"]),
+    )
