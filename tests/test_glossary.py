@@ -28,7 +28,11 @@ class Rule:
 
 
 # Nouns a count meets; each needs ``plural`` (``{{ n|plural("dag", "dagar") }}``).
-_COUNTED = r"(?:remissinstanser|remisser|dagar|påminnelser|synpunkter|organisationer|timmar|texter|versioner)"
+_NOUNS = (
+    "remissinstanser remisser dagar arbetsdagar påminnelser synpunkter organisationer timmar texter "
+    "versioner rapporter"
+)
+_COUNTED = "(?:" + "|".join(_NOUNS.split()) + ")"
 
 RULES: tuple[Rule, ...] = (
     Rule(re.compile(r"\b[Ll]add(?:a|as|ade) ned\b"), "Ladda ner"),

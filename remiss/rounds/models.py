@@ -676,9 +676,8 @@ class Recipient(db.Model):
         """The status as the office reads it: ``Inskickat för sent, 3 dagar``,
         ``Utkast – anstånd till 2022-02-15`` …"""
         status = self.status
-        latest = self.latest_submitted
-        if status is AnswerStatus.SUBMITTED and latest.days_late:
-            days = latest.days_late
+        days = self.days_answered_late  # the one rule: the answer's first receipt
+        if status is AnswerStatus.SUBMITTED and days:
             return f"Inskickat för sent, {plural(days, 'dag', 'dagar')}"
         text = status.label
         if self.extended_deadline is not None and not self.has_submitted:

@@ -15,6 +15,9 @@ Fixtures for the tests here:
                    test-artifacts/
 - ``new_page()``   a page in another fresh context (another person), watched like ``page``
 - ``sign_in(page, who)``  signs in through the login form (a demo account's e-mail or Role)
+- ``site``         (one per module) the demo site with what ``pages.prepare_screens`` adds, and
+                   one signed-in page per role: ``site.open(screen)`` opens a ``pages.Screen``
+- ``on_site``      ``site`` for one test: the browser's problems fail it, a failure is saved
 
 and the helpers in ``tests/e2e/axe.py`` (``assert_accessible``) and ``tests/e2e/pages.py``
 (``demo_account``, ``sign_in``, ``sign_out``, ``password_link``, ``focused``, ``tab_to``).
@@ -24,7 +27,9 @@ temporary user-data-dir and each context is a separate incognito-like profile).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -50,14 +55,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-@pytest.fixture
-def app(tmp_path):
+@contextlib.contextmanager
+def demo_app(folder) -> Iterator[Flask]:
     """The app as the browser sees it: real HTTP on 127.0.0.1, CSRF protection on, demo data."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "e2e",
-        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'e2e.sqlite'}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{folder / 'e2e.sqlite'}",
+        "UPLOAD_FOLDER": str(folder / "uploads"),
         "WTF_CSRF_ENABLED": True,
         "PASSWORD_HASH_PROFILE": "CHEAPEST",  # the production profile is slow on purpose
     }
@@ -71,6 +76,12 @@ def app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with demo_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture(autouse=True)
@@ -206,3 +217,74 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
+
+
+# One site for a whole module: the page-wide tests (test_e2e_reflow.py, test_e2e_keyboard_walk.py)
+# open every page of every role; they share one server and sign each role in once.
+
+
+class Site:
+    """The demo site with what ``tests/e2e/pages.py`` prepares for its screens, and one signed-in
+    browser page per role (one context each, so each keeps its own cookies)."""
+
+    def __init__(self, browser, app: Flask, url: str, names: dict):
+        self.browser, self.app, self.url, self.names = browser, app, url, names
+        self._pages: dict = {}
+        self.problems: list[str] = []
+        self.current = None
+
+    def page(self, role):
+        if role not in self._pages:
+            context = self.browser.new_context(
+                base_url=self.url, locale="sv-SE", viewport={"width": 1280, "height": 800}
+            )
+            context.set_default_timeout(10_000)
+            page = context.new_page()
+            _watch(page, self.problems)
+            if role is not None:
+                _sign_in(page, role)
+            self._pages[role] = page
+        return self._pages[role]
+
+    def open(self, screen):
+        """Open ``screen`` (a ``pages.Screen``) as its role, at 1280 × 800, and bring its state about."""
+        page = self.current = self.page(screen.role)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        response = page.goto(screen.path.format(**self.names))
+        assert response is not None and response.status == screen.status, (
+            f"{screen.id}: {screen.path} answered {response and response.status}, not {screen.status}"
+        )
+        if screen.act is not None:
+            screen.act(page)
+        return page
+
+    def fail_on_problems(self) -> None:
+        problems, self.problems[:] = list(self.problems), []
+        if problems:
+            pytest.fail("The browser reported:\n" + "\n".join(problems))
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    from tests.e2e.pages import prepare_screens
+
+    with demo_app(tmp_path_factory.mktemp("site")) as app, werkzeug_server(app) as url:
+        app.config["BASE_URL"] = url
+        site = Site(browser, app, url, prepare_screens(app))
+        yield site
+        site.close()
+
+
+@pytest.fixture
+def on_site(site, request):
+    """``site`` for one test: the browser's problems fail it, and a failure leaves a screenshot."""
+    yield site
+    if _failed(request.node):
+        if site.current is not None:
+            save_artifacts(site.current, request.node.nodeid)
+        site.problems.clear()
+    site.fail_on_problems()

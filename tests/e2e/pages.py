@@ -1,7 +1,9 @@
-"""What a person does in the browser, as small helpers the browser tests share."""
+"""What a person does in the browser, as small helpers the browser tests share, and every page
+of every role in each of its states (``SCREENS``), which the page-wide tests run through."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -104,6 +106,311 @@ def tab_to(page, wanted: Callable[[Focus], bool], limit: int = 40) -> Focus:
     raise AssertionError(f"not reached with Tab; focus went: {seen}")
 
 
+# Every page of every role, in each state worth seeing ---------------------------------------------
+#
+# The page-wide browser tests (test_e2e_reflow.py: 320 px to 1280 px, zoom and text spacing, axe;
+# test_e2e_keyboard_walk.py: Tab through the whole page) run every ``Screen`` below. A screen is
+# a page as one role sees it, in one state: ``path`` is opened (its ``{names}`` are filled in from
+# what ``prepare_screens`` finds or makes in the database), then ``act`` does what brings the state
+# about (submitting a form empty, searching for nothing …). Acts end in a refusal, an empty result
+# or a conflict; the only thing one saves is the open round's draft text (the conflict, last of the
+# respondent's screens), so the screens share one database.
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A page as ``role`` sees it (``None``: not signed in), in the state ``act`` brings about."""
+
+    role: Role | None
+    name: str
+    path: str
+    act: Callable | None = None
+    status: int = 200
+
+    @property
+    def id(self) -> str:
+        return f"{self.role.value if self.role else 'anonymous'}: {self.name}"
+
+
+# What shows that a submitted form was refused.
+ERRORS = ".error-summary, .error-message, .flash--error, .notice--error, .conflict, [role=alert]"
+
+
+def submit(
+    button: str | re.Pattern,
+    *,
+    clear: bool = True,
+    fill: dict[str, str] | None = None,
+    files: dict[str, tuple[str, bytes]] | None = None,
+    shows: str = ERRORS,
+) -> Callable:
+    """An act: empty the form's text fields (``clear``), type ``fill`` ({css selector: text}),
+    choose ``files`` ({css selector: (file name, content)}), press
+    ``button`` (its accessible name; a question it asks is answered yes) and wait for what shows
+    the refusal."""
+
+    def act(page) -> None:
+        page.once("dialog", lambda dialog: dialog.accept())  # "Are you sure?" – yes
+        button_ = page.locator("main").get_by_role("button", name=button).first
+        form = button_.locator("xpath=ancestor::form[1]")
+        if clear:
+            for field in form.locator(
+                "input[type=text]:visible, input[type=email]:visible, input[type=password]:visible,"
+                " input[type=number]:visible, textarea:visible"
+            ).all():
+                field.fill("")
+        for selector, text in (fill or {}).items():
+            page.locator(selector).fill(text)
+        for selector, (name, content) in (files or {}).items():
+            page.locator(selector).set_input_files(
+                files=[{"name": name, "mimeType": "application/octet-stream", "buffer": content}]
+            )
+        with page.expect_navigation():
+            button_.click()
+        page.locator(shows).filter(visible=True).first.wait_for()
+
+    act.__qualname__ = f"submit({button!r})"
+    return act
+
+
+def upload_csv(page) -> None:
+    """The register's CSV import with a bad row: refused, nothing imported."""
+    csv = "name,short_name,kind,group,email\nNy nämnd,NN,okänd,,inte-en-adress\n"
+    page.locator("main input[type=file]").set_input_files(
+        files=[{"name": "register.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importera").click()
+    page.locator(ERRORS).filter(visible=True).first.wait_for()
+
+
+def paste_preview(page) -> None:
+    """A pasted table of contents, read back line by line before anything is saved."""
+    page.locator("main textarea").fill(
+        "Fokusområde 1: Samverkan mellan förvaltningarna och civilsamhällesorganisationerna\n"
+        "Insats 1:1 Utveckla verksamhetsöverskridande samordningsfunktioner\t3\n"
+        "2. Hur ser nämnden på ansvarsfördelningen?\n"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Förhandsvisa|^Förhandsgranska")).first.click()
+    page.locator("table, " + ERRORS).filter(visible=True).first.wait_for()
+
+
+def answer_conflict(page) -> None:
+    """The answer page's conflict: the same person saves the overall comment in another tab after
+    this page was loaded; saving this page then meets that change and offers both side by side."""
+    comment = page.locator("#comment")
+    other = page.context.new_page()
+    try:
+        other.goto(page.url)
+        other.locator("#comment").fill("Ändrat i en annan flik: nämnden tillstyrker med förbehåll.")
+        with other.expect_navigation():
+            other.locator("main form.answer-form button[type=submit]").first.click()
+    finally:
+        other.close()
+    comment.fill("Ändrat här: nämnden avstyrker förslaget i dess nuvarande form.")
+    with page.expect_navigation():
+        page.locator("main form.answer-form button[type=submit]").first.click()
+    page.locator("#conflicts").wait_for()
+
+
+ANYONE, ADMIN, OFFICER, MANAGER, RESPONDENT = None, Role.ADMIN, Role.OFFICER, Role.MANAGER, Role.RESPONDENT
+NOT_A_DOCUMENT = ("beslut.txt", b"Protokoll, paragraf 12")  # a decision must be PDF, DOCX or ODT
+
+# Functions that add what a page needs beyond the demo data (and beyond ``_prepare_demo`` below):
+# each takes the app, runs in its context after the demo data is loaded and returns the names its
+# paths use ({"name": id}); the caller commits.
+PREPARE: list[Callable] = []
+
+SCREENS: list[Screen] = [
+    # Not signed in -------------------------------------------------------------------------------
+    Screen(ANYONE, "login", "/auth/login"),
+    Screen(ANYONE, "login, submitted empty", "/auth/login", submit("Logga in")),
+    Screen(
+        ANYONE,
+        "login, wrong password",
+        "/auth/login",
+        submit("Logga in", fill={"#email": "handlaggare@example.goteborg.se", "#password": "fel"}),
+    ),
+    Screen(ANYONE, "forgotten password", "/auth/forgot"),
+    Screen(ANYONE, "forgotten password, submitted empty", "/auth/forgot", submit("Skicka länk")),
+    Screen(ANYONE, "set a password", "{reset_link}"),
+    Screen(ANYONE, "set a password, submitted empty", "{reset_link}", submit("Spara lösenordet")),
+    Screen(ANYONE, "set a password, invalid link", "/auth/password/not-a-token", status=410),
+    Screen(ANYONE, "accessibility statement", "/accessibility"),
+    Screen(ANYONE, "public register", "/register/"),
+    Screen(ANYONE, "public register, nothing found", "/register/?q=finns+inte+alls"),
+    Screen(ANYONE, "public register, closed round", "/register/{closed}"),
+    Screen(ANYONE, "public register, open round", "/register/{open}"),
+    Screen(ANYONE, "public register, the office's feedback", "/register/{closed}/feedback"),
+    Screen(ANYONE, "page not found", "/finns-inte", status=404),
+    # The admin -----------------------------------------------------------------------------------
+    Screen(ADMIN, "accounts", "/admin/users/"),
+    Screen(ADMIN, "new account", "/admin/users/new"),
+    Screen(
+        ADMIN, "new account, submitted empty", "/admin/users/new", submit("Skapa konto och inbjudningslänk")
+    ),
+    Screen(ADMIN, "edit an account", "/admin/users/{manager_user}/edit"),
+    Screen(ADMIN, "organisations", "/admin/organisations/"),
+    Screen(ADMIN, "organisations, a refused CSV import", "/admin/organisations/", upload_csv),
+    Screen(ADMIN, "new organisation", "/admin/organisations/new"),
+    Screen(ADMIN, "new organisation, submitted empty", "/admin/organisations/new", submit("Spara")),
+    Screen(ADMIN, "edit an organisation", "/admin/organisations/{kriminalvarden}/edit"),
+    Screen(ADMIN, "groups", "/admin/groups/"),
+    Screen(ADMIN, "groups, a new group submitted empty", "/admin/groups/", submit("Lägg till gruppen")),
+    Screen(ADMIN, "edit a group", "/admin/groups/{group}/edit"),
+    Screen(ADMIN, "outbox", "/outbox"),
+    Screen(ADMIN, "an e-mail in the outbox", "/messages/{invitation}"),
+    # The officer ---------------------------------------------------------------------------------
+    Screen(OFFICER, "start page", "/rounds/start"),
+    Screen(OFFICER, "rounds", "/rounds/"),
+    Screen(OFFICER, "rounds, nothing found", "/rounds/?q=finns+inte+alls"),
+    Screen(OFFICER, "new round", "/rounds/new"),
+    Screen(OFFICER, "new round, submitted empty", "/rounds/new", submit("Skapa utkast")),
+    Screen(OFFICER, "import a round", "/rounds/import"),
+    Screen(OFFICER, "import a round, submitted empty", "/rounds/import", submit("Importera")),
+    Screen(OFFICER, "round page, closed round", "/rounds/{closed}"),
+    Screen(OFFICER, "round page, open round", "/rounds/{open}"),
+    Screen(OFFICER, "round page, a draft with no recipients", "/rounds/{draft}"),
+    Screen(
+        OFFICER,
+        "round page, sending a draft with no recipients refused",
+        "/rounds/{draft}",
+        submit("Skicka remissen", clear=False),
+    ),
+    Screen(
+        OFFICER,
+        "closing an open round early, asked to confirm",
+        "/rounds/{open}",
+        submit("Stäng remissen", clear=False),
+    ),
+    Screen(OFFICER, "edit a draft round", "/rounds/{draft}/edit"),
+    Screen(OFFICER, "edit a draft round, submitted empty", "/rounds/{draft}/edit", submit("Spara")),
+    Screen(OFFICER, "correct a sent round", "/rounds/{closed}/edit"),
+    Screen(OFFICER, "add recipients", "/rounds/{draft}/recipients"),
+    Screen(
+        OFFICER,
+        "add recipients, submitted empty",
+        "/rounds/{draft}/recipients",
+        submit(re.compile("^Lägg till$")),
+    ),
+    Screen(OFFICER, "a recipient's address", "/rounds/{open}/recipients/{open_hisingen}/edit"),
+    Screen(OFFICER, "an extension", "/rounds/{open}/recipients/{open_hisingen}/extension"),
+    Screen(
+        OFFICER,
+        "an extension, submitted empty",
+        "/rounds/{open}/recipients/{open_hisingen}/extension",
+        submit("Ge anstånd"),
+    ),
+    Screen(OFFICER, "register an answer", "/rounds/{open}/recipients/{open_centrum}/register"),
+    Screen(
+        OFFICER,
+        "register an answer, submitted empty",
+        "/rounds/{open}/recipients/{open_centrum}/register",
+        submit("Registrera svaret"),
+    ),
+    Screen(OFFICER, "an answer's versions", "/rounds/{closed}/recipients/{closed_kriminalvarden}/versions"),
+    Screen(
+        OFFICER,
+        "an answer's versions, reopening without a reason",
+        "/rounds/{closed}/recipients/{closed_kriminalvarden}/versions",
+        submit("Öppna svaret för rättelse"),
+    ),
+    Screen(OFFICER, "structure of a draft", "/rounds/{draft}/structure"),
+    Screen(
+        OFFICER,
+        "structure, a new area submitted empty",
+        "/rounds/{draft}/structure",
+        submit(re.compile("^Lägg till$")),
+    ),
+    Screen(OFFICER, "paste a structure", "/rounds/{draft}/structure/paste"),
+    Screen(
+        OFFICER,
+        "paste a structure, submitted empty",
+        "/rounds/{draft}/structure/paste",
+        submit(re.compile("^Förhandsvisa|^Förhandsgranska")),
+    ),
+    Screen(OFFICER, "paste a structure, read back", "/rounds/{draft}/structure/paste", paste_preview),
+    Screen(OFFICER, "edit a focus area", "/rounds/{draft}/structure/areas/{draft_area}/edit"),
+    Screen(
+        OFFICER,
+        "edit a focus area, submitted empty",
+        "/rounds/{draft}/structure/areas/{draft_area}/edit",
+        submit("Spara"),
+    ),
+    Screen(OFFICER, "edit a measure", "/rounds/{draft}/structure/measures/{draft_measure}/edit"),
+    Screen(
+        OFFICER,
+        "edit a measure, submitted empty",
+        "/rounds/{draft}/structure/measures/{draft_measure}/edit",
+        submit("Spara"),
+    ),
+    Screen(OFFICER, "e-mail of a closed round", "/rounds/{closed}/messages"),
+    Screen(OFFICER, "e-mail of an open round", "/rounds/{open}/messages"),
+    Screen(OFFICER, "e-mail of a draft (none yet)", "/rounds/{draft}/messages"),
+    # (Not the e-mail's HTML version, /messages/<id>/html: the message itself as a mail client gets
+    # it, with no stylesheet and no skip link; its text and facts are on this page.)
+    Screen(OFFICER, "an e-mail", "/messages/{invitation}"),
+    Screen(OFFICER, "message preview", "/rounds/{open}/messages/preview"),
+    Screen(OFFICER, "reminder settings", "/rounds/{open}/messages/settings"),
+    Screen(
+        OFFICER,
+        "reminder settings, refused",
+        "/rounds/{open}/messages/settings",
+        submit("Spara", fill={"main input[type=text]": "fjorton"}),
+    ),
+    Screen(OFFICER, "publicity and secrecy", "/rounds/{closed}/publicity"),
+    Screen(
+        OFFICER,
+        "publicity and secrecy, a marking without its ground",
+        "/rounds/{closed}/publicity",
+        submit("Sekretessmarkera", clear=False),
+    ),
+    Screen(OFFICER, "summary of a closed round", "/rounds/{closed}/summary"),
+    Screen(OFFICER, "summary of an open round", "/rounds/{open}/summary"),
+    Screen(OFFICER, "the page beside the comments", "/rounds/{closed}/summary/arbeta"),
+    Screen(OFFICER, "the office's assessment", "/rounds/{closed}/summary/assessment"),
+    Screen(OFFICER, "the report's introduction", "/rounds/{closed}/summary/report"),
+    Screen(OFFICER, "feedback to the bodies", "/rounds/{closed}/feedback"),
+    Screen(OFFICER, "background jobs", "/jobs/"),
+    Screen(OFFICER, "a background job, waiting", "/jobs/{job}"),
+    Screen(OFFICER, "no access (403)", "/admin/users/", status=403),
+    Screen(OFFICER, "page not found, signed in", "/rounds/999999", status=404),
+    # The manager ---------------------------------------------------------------------------------
+    Screen(MANAGER, "rounds", "/rounds/"),
+    Screen(MANAGER, "round page, closed round", "/rounds/{closed}"),
+    Screen(MANAGER, "summary of a closed round", "/rounds/{closed}/summary"),
+    # The respondent (Sara, Socialnämnden Centrum) ------------------------------------------------
+    Screen(RESPONDENT, "our rounds", "/answers/"),
+    Screen(RESPONDENT, "an open round", "/answers/rounds/{open}"),
+    Screen(RESPONDENT, "a closed round", "/answers/rounds/{closed}"),
+    Screen(RESPONDENT, "the answer form, a draft", "/answers/rounds/{open}/edit"),
+    Screen(
+        RESPONDENT,
+        "the answer form, a decision that is not a document",
+        "/answers/rounds/{open}/edit",
+        submit("Spara utkast", clear=False, files={"#decision_file": NOT_A_DOCUMENT}),
+    ),
+    Screen(RESPONDENT, "the answer preview, no position yet", "/answers/rounds/{open}/preview"),
+    Screen(RESPONDENT, "a receipt", "/answers/rounds/{closed}/receipt"),
+    Screen(RESPONDENT, "the office's feedback", "/rounds/{closed}/feedback"),
+    Screen(RESPONDENT, "no access (403)", "/rounds/", status=403),
+    Screen(
+        RESPONDENT,
+        "the answer form, a conflict with another save",
+        "/answers/rounds/{open}/edit",
+        answer_conflict,
+    ),
+]
+
+# ---- pages added by other issues -----------------------------------------------------------------
+# Append your pages here, one small block per issue with a comment naming it, e.g.
+#   # issue 16: the statement's feedback form
+#   SCREENS += [Screen(ANYONE, "accessibility feedback, submitted empty", "/accessibility/feedback",
+#                      submit("Skicka"))]
+# and, when a page needs data the demo does not have, a function to PREPARE (see above).
+
+
 # Issue 19 §6 (helper "statement"): the accessibility statement with its form for reporting
 # problems, and the admin's list of the reports. (who, path, what): who is a role of the demo
 # accounts, or None for a visitor who is not signed in. tests/e2e/test_e2e_statement.py walks
@@ -113,10 +420,124 @@ STATEMENT_PAGES: list[tuple[Role | None, str, str]] = [
     (Role.RESPONDENT, "/accessibility", "tillgänglighetsredogörelse, inloggad"),
     (Role.ADMIN, "/admin/accessibility-reports", "tillgänglighetsrapporter"),
 ]
+SCREENS += [
+    Screen(who, what, path)
+    for who, path, what in STATEMENT_PAGES
+    if not any(known.role == who and known.path == path and known.act is None for known in SCREENS)
+]
+SCREENS += [
+    Screen(
+        ANYONE,
+        "accessibility statement, a report submitted empty",
+        "/accessibility",
+        submit("Skicka rapporten"),
+    ),
+]
 
-# Issue 16 §4 (the manager's overview): its pages, for officers and managers; respondents and
-# admins get 403. ``{organisation}`` is any body's id (the demo's Kriminalvården, say).
-OVERVIEW_PAGES = {
-    "manager": ["/overview/", "/overview/?kind=myndighet&q=kriminal", "/overview/bodies/{organisation}"],
-    "officer": ["/overview/", "/overview/bodies/{organisation}"],
-}
+
+def _a_report(app) -> dict[str, object]:
+    """A report in the admin's list, so that it is seen with a row rather than empty."""
+    from remiss.accessibility.operations import report_problem
+
+    report_problem(
+        problem="Tabellen med remissinstanser går inte att rulla i sidled med tangentbordet.",
+        page="Sammanställning av remissvar",
+        email="eva.exempelsson@example.goteborg.se",
+    )
+    return {}
+
+
+PREPARE.append(_a_report)
+
+# Issue 16 §4 (the manager's overview): for officers and managers; respondents and admins get 403.
+SCREENS += [
+    Screen(MANAGER, "overview", "/overview/"),
+    Screen(MANAGER, "overview, filtered", "/overview/?kind=myndighet&q=kriminal"),
+    Screen(MANAGER, "overview, a bad date in the filter", "/overview/?sent_from=31+februari"),
+    Screen(MANAGER, "a body's history of answering", "/overview/bodies/{kriminalvarden}"),
+    Screen(OFFICER, "overview", "/overview/"),
+]
+
+# ---- end of pages added by other issues ----------------------------------------------------------
+
+
+def _prepare_demo(app) -> dict[str, object]:
+    """What the screens need beyond the demo data, made through the operations, and the ids of
+    what they open: the closed round public with its feedback final, the open round public, a
+    draft round with structure and no recipients, a group, a waiting background job."""
+    import sqlalchemy as sa
+
+    from remiss.auth.models import GroupMapping, TokenPurpose, User
+    from remiss.extensions import db
+    from remiss.feedback import service as feedback
+    from remiss.notifications.models import Message
+    from remiss.organisations.models import Organisation
+    from remiss.public import service as public
+    from remiss.rounds.models import Round
+    from remiss.summary.export_job import KIND as EXPORT
+    from remiss.tasks import service as tasks
+    from tests.factories import make_round
+
+    officer = User.by_email(demo_account(Role.OFFICER).email)
+    rounds = list(db.session.scalars(sa.select(Round).order_by(Round.id)))
+    closed = next(r for r in rounds if r.is_closed)
+    open_ = next(r for r in rounds if r.is_open)
+    for round_ in (closed, open_):
+        public.set_public(round_, True, actor=officer)
+    closed.assessment = "Handlingsplanen får brett stöd; insatserna om samverkan prioriteras om."
+    feedback.finalise(closed, actor=officer)
+    draft = make_round(
+        officer,
+        title="Tillgänglighetsredogörelse för stadsledningskontorets kvalitetssäkringsarbete",
+        dnr="0123/27",
+        decision="Kommunstyrelsens arbetsutskott 2027-01-05 § 12",
+        structure={
+            "Verksamhetsöverskridande samordningsfunktioner": [
+                "Kompetensutvecklingsinsatser för socialförvaltningarnas medarbetare",
+            ],
+        },
+    )
+    group = GroupMapping(
+        group="7f3c2a9e-1b4d-4c8e-9f2a-5d6e7b8c9a0f-remisstjansten-handlaggare",
+        role=Role.OFFICER,
+        description="Stadsledningskontorets handläggare",
+    )
+    db.session.add(group)
+    job = tasks.start(EXPORT, by=officer, title=f"Sammanställning av {closed.title}", round_id=closed.id)
+    db.session.flush()
+
+    def recipient(round_, name):
+        return next(r.id for r in round_.recipients if r.organisation.name == name)
+
+    link = password_link(app, demo_account(Role.MANAGER).email, TokenPurpose.RESET)
+    return {
+        "closed": closed.id,
+        "open": open_.id,
+        "draft": draft.id,
+        "draft_area": draft.focus_areas[0].id,
+        "draft_measure": draft.focus_areas[0].measures[0].id,
+        "closed_kriminalvarden": recipient(closed, "Kriminalvården"),
+        "open_centrum": recipient(open_, "Socialnämnden Centrum"),
+        "open_hisingen": recipient(open_, "Socialnämnden Hisingen"),
+        "kriminalvarden": Organisation.by_name("Kriminalvården").id,
+        "manager_user": User.by_email(demo_account(Role.MANAGER).email).id,
+        "group": group.id,
+        "invitation": db.session.scalar(
+            sa.select(Message.id).where(Message.round_id == open_.id).order_by(Message.id).limit(1)
+        ),
+        "job": job.id,
+        "reset_link": "/" + link.split("/", 3)[3],
+    }
+
+
+def prepare_screens(app) -> dict[str, object]:
+    """Prepare the database for the screens (``_prepare_demo``, then every function in ``PREPARE``)
+    and return the names their paths use."""
+    from remiss.extensions import db
+
+    names: dict[str, object] = {}
+    for prepare in [_prepare_demo, *PREPARE]:
+        with app.app_context():
+            names.update(prepare(app))
+            db.session.commit()
+    return names
