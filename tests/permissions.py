@@ -72,6 +72,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "public.feedback": {GET: EVERYONE},
     "public.document": {GET: EVERYONE},
     "public.archive": {GET: EVERYONE},
+    # A large round's ZIP is built once by the job worker; meanwhile its progress page.
+    "public.archive_progress": {GET: EVERYONE},
+    "public.archive_status": {GET: EVERYONE},
     "public.feed": {GET: EVERYONE},
     # Every signed-in person. -----------------------------------------------------------------
     "main.index": {GET: SIGNED_IN},
@@ -173,6 +176,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "summary.documents": {GET: OFFICERS},  # every document of the round, for diarieföring
     "summary.report": {GET: OFFICERS, POST: OFFICERS},  # the report's opening, edited
     "summary.report_download": {GET: STAFF},  # the report as Word
+    "summary.start_report": {POST: STAFF},  # the Word report of a large round, as a background job
     "summary.work": {GET: OFFICERS, POST: OFFICERS},  # one focus area's comments and assessment
     "summary.theme_add": {POST: OFFICERS},
     "summary.theme_remove": {POST: OFFICERS},

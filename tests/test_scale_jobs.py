@@ -120,6 +120,104 @@ def test_a_failed_export_says_why_and_leaves_no_file(app, client, runner, login_
     assert client.get(f"/jobs/{job_id}/download").status_code == 302  # back to the page
 
 
+# The Word report (redovisning av remissvar) -----------------------------------------------------
+def start_report(client, round_id: int, **args) -> int:
+    page = client.get(f"/rounds/{round_id}/summary/report.docx", query_string=args)
+    assert page.status_code == 200, page.headers.get("Location")
+    assert "<h1>Exportera redovisningen till Word</h1>" in page.text and "48 synpunkter" in page.text
+    action = f"/rounds/{round_id}/summary/report.docx/start" + ("?urval=grupperat" if args else "")
+    assert f'action="{action}"' in page.text  # the choice of comments goes with the start
+    response = client.post(action)
+    assert response.status_code == 302, response.text
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_a_large_word_report_runs_as_a_job_and_the_file_is_fetched_from_its_page(
+    app, client, runner, login_as, big_round
+):
+    from docx import Document
+
+    app.config["REPORT_EXPORT_JOB_THRESHOLD"] = 10
+    login_as(Role.MANAGER)
+    job_id = start_report(client, big_round)
+    status = client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["status"] == "pending" and status["download_url"] is None
+    page = client.get(f"/jobs/{job_id}").text
+    assert "Export av redovisningen av remissvaren (Word)" in page
+    assert '<progress id="job-progress" max="100" value="0">' in page and 'aria-live="polite"' in page
+    # Coming back shows the same job; the grouped report is another file, so another job.
+    again = client.get(f"/rounds/{big_round}/summary/report.docx")
+    assert again.headers["Location"].endswith(f"/jobs/{job_id}")
+    grouped_id = start_report(client, big_round, urval="grupperat")
+    assert grouped_id != job_id
+    again = client.get(f"/rounds/{big_round}/summary/report.docx?urval=grupperat")
+    assert again.headers["Location"].endswith(f"/jobs/{grouped_id}")
+
+    result = runner.invoke(args=["run-jobs", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 jobb klara, 0 misslyckade" in result.output
+
+    status = client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["status"] == "done" and status["percent"] == 100
+    assert status["progress"] == status["total"] == 2 + 6  # two areas and six measures
+    assert status["message"] == "Filen är klar att ladda ner."
+    assert "Ladda ner filen" in client.get(f"/jobs/{job_id}").text
+    download = client.get(status["download_url"])
+    data = download.get_data()
+    download.close()
+    assert download.status_code == 200 and download.mimetype.endswith("wordprocessingml.document")
+    assert 'filename="Redovisning av remissvar ' in download.headers["Content-Disposition"]
+    texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert texts[0] == "Redovisning av remissvar"
+    assert sum(text.startswith("Nämnd ") and "Synpunkt från" in text for text in texts) == 6 * 6
+    # The grouped report is its own file.
+    grouped = client.get(client.get(f"/jobs/{grouped_id}/status").get_json()["download_url"])
+    assert Document(io.BytesIO(grouped.get_data())).paragraphs[0].text == "Redovisning av remissvar"
+    grouped.close()
+    with app.app_context():
+        assert db.session.get(BackgroundJob, grouped_id).params["grouped"] is True
+
+
+def test_a_small_round_still_gets_its_word_report_at_once(app, client, login_as, big_round):
+    # The Excel threshold (lowered by big_round) is not the report's.
+    login_as(Role.OFFICER)
+    response = client.get(f"/rounds/{big_round}/summary/report.docx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    assert client.get(f"/rounds/{big_round}/summary/export").status_code == 200  # its start page
+    # A start posted for a round that is not large (any more) gets the file at once.
+    response = client.post(f"/rounds/{big_round}/summary/report.docx/start?urval=grupperat")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/rounds/{big_round}/summary/report.docx?urval=grupperat")
+
+
+def test_a_failed_word_report_says_why_and_leaves_no_file(
+    app, client, runner, login_as, big_round, monkeypatch
+):
+    from remiss.summary import export_job
+
+    original = export_job.write_report
+
+    def broken(round_id, stream, options, progress):
+        original(round_id, io.BytesIO(), options, progress=progress)
+        stream.write(b"half a file")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_job, "write_report", broken)
+    app.config["REPORT_EXPORT_JOB_THRESHOLD"] = 10
+    login_as(Role.OFFICER)
+    job_id = start_report(client, big_round)
+    assert runner.invoke(args=["run-jobs", "--once"]).exit_code == 0
+    job = job_of(app, job_id)
+    assert job.status is JobStatus.FAILED and job.result_path is None
+    assert "Ett oväntat fel inträffade och ingenting sparades" in job.message
+    with app.app_context():
+        assert [p.name for p in tasks.jobs_folder().iterdir()] == []
+    page = client.get(f"/jobs/{job_id}").text
+    assert "Jobbet misslyckades" in page and "ingenting sparades" in page
+    assert client.get(f"/jobs/{job_id}/download").status_code == 302
+
+
 def _organisations(app):
     with app.app_context():
         import_organisations(ORGANISATIONS_CSV.read_text(encoding="utf-8"))

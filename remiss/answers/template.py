@@ -16,10 +16,6 @@ import json
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from remiss.answers.forms import MAX_TEXT, TEXT_TOO_LONG, normalise_newlines
 from remiss.answers.merge import EMPTY, digest
 from remiss.answers.models import AnswerVersion, MeasurePosition, Position
@@ -86,6 +82,11 @@ def _columns(round_: Round) -> tuple[str, ...]:
 # Writing ---------------------------------------------------------------------------------------
 def write_template(round_: Round, organisation_name: str, deadline, version: AnswerVersion | None, stream):
     """Write the template for ``round_`` to ``stream``, filled with ``version`` when given."""
+    # openpyxl is imported when a template is made (or read), not at every start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET

@@ -13,16 +13,13 @@ whose groups no longer map is deactivated at that sign-in. Configured by the ``O
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import current_app, url_for
-from joserfc.errors import JoseError
-from requests import RequestException
 
 from remiss.audit.models import record
 from remiss.auth.models import GroupMapping, Role, SignInSettings, User, normalise_email
@@ -78,6 +75,18 @@ def is_configured(app=None) -> bool:
     return bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
 
 
+@functools.cache
+def _provider_errors() -> tuple[type[Exception], ...]:
+    """What talking to the provider may raise: Authlib's errors, the JOSE library's (a token's
+    signature or claims) and the HTTP client's. Authlib and requests are imported on first use,
+    not at every start-up (a tenth of it), and most installations never use them."""
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
+    return (OAuthError, JoseError, RequestException)
+
+
 def client():
     """Authlib's client for the provider, one per app, made on first use."""
     app = current_app._get_current_object()
@@ -86,6 +95,8 @@ def client():
         with _lock:
             oauth = app.extensions.get(_EXTENSION)
             if oauth is None:
+                from authlib.integrations.flask_client import OAuth
+
                 config = app.config
                 oauth = OAuth(app)
                 oauth.register(
@@ -123,7 +134,7 @@ def authorize_redirect():
     kept in the session)."""
     try:
         return client().authorize_redirect(redirect_uri())
-    except (OAuthError, JoseError, RequestException, ValueError, RuntimeError) as error:
+    except (*_provider_errors(), ValueError, RuntimeError) as error:
         log.warning("OpenID Connect: could not start signing in: %r", error)
         raise SignInFailed(
             "Göteborgs Stads inloggning svarar inte just nu. Försök igen om en stund."
@@ -151,7 +162,7 @@ def finish() -> Identity:
                 claims.setdefault(name, value)
     except SignInFailed:
         raise
-    except (OAuthError, JoseError, RequestException, ValueError, KeyError, TypeError) as error:
+    except (*_provider_errors(), ValueError, KeyError, TypeError) as error:
         log.warning("OpenID Connect: sign-in refused: %r", error)
         raise SignInFailed(FAILED) from error
     groups = claims.get(config["OIDC_GROUPS_CLAIM"]) or []
@@ -182,7 +193,7 @@ def end_session_url(id_token: str | None) -> tuple[str, str] | None:
         result = oidc.create_logout_url(
             post_logout_redirect_uri=post_logout_redirect_uri(), id_token_hint=id_token
         )
-    except (OAuthError, RequestException, ValueError, RuntimeError) as error:
+    except (*_provider_errors(), ValueError, RuntimeError) as error:
         log.warning("OpenID Connect: no end-session URL: %r", error)
         return None
     return result["url"], result["state"]

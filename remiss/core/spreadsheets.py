@@ -19,19 +19,24 @@ would send the reader's data elsewhere, ``=cmd|' /C calc'!A0`` would start a pro
 from __future__ import annotations
 
 import csv
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.cell.rich_text import CellRichText
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+# openpyxl is imported where a workbook is made or read, not at start-up (a tenth of it).
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
 
 from remiss.core.text import file_size
 
 # What a spreadsheet program may read as the start of a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The control characters an .xlsx file cannot hold: openpyxl's ``ILLEGAL_CHARACTERS_RE``, the
+# same pattern (tests/test_scale_startup.py compares them).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def storable(text: str) -> str:
@@ -49,6 +54,8 @@ def as_text(cell: Cell, text: str) -> Cell:
 
 def text_cell(sheet, text: str, style=None) -> WriteOnlyCell:
     """A write-only cell (for ``Workbook(write_only=True)``) holding ``text`` as text."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet)
     as_text(cell, text)
     if style is not None:
@@ -75,6 +82,14 @@ def write_row(sheet, row: int, values: Iterable[Any]) -> None:
             sheet.cell(row=row, column=column, value=value)
 
 
+@functools.cache
+def _formula_types() -> tuple[type, ...]:
+    """openpyxl's values for a formula cell that are not plain text, once openpyxl is in use."""
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    return (ArrayFormula, DataTableFormula)
+
+
 def typed_text(cell: Cell) -> str | None:
     """What was typed in ``cell`` (read with ``data_only=False``), as text: a text cell's text;
     for a formula cell, the formula as typed (so that ``=…`` written by an older template, or
@@ -82,10 +97,10 @@ def typed_text(cell: Cell) -> str | None:
     value = cell.value
     if value is None:
         return None
-    if isinstance(value, (ArrayFormula, DataTableFormula)):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _formula_types()):
         return getattr(value, "text", None) or str(value)
-    if isinstance(value, CellRichText):
-        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

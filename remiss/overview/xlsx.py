@@ -8,13 +8,15 @@ begins with ``=`` is shown as typed and never run. Dates are real dates shown as
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING, BinaryIO
 
 from remiss.core.spreadsheets import write_row
 from remiss.overview.service import Overview
+
+# openpyxl is imported when the file is written (write_xlsx), not at every start-up.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,14 +66,13 @@ WIDTHS = {
     BODIES_SHEET: (36, 12, 24, 10, 10, 10, 12, 10, 16, 16),
     SELECTION_SHEET: (24, 40),
 }
-BOLD = Font(bold=True)
 
 
-def _sheet(workbook: Workbook, title: str, headers) -> object:
+def _sheet(workbook: Workbook, title: str, headers, bold: Font) -> object:
     sheet = workbook.create_sheet(title)
     write_row(sheet, 1, headers)
     for cell in sheet[1]:
-        cell.font = BOLD
+        cell.font = bold
     sheet.freeze_panes = "A2"
     for index, width in enumerate(WIDTHS[title], start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
@@ -83,13 +84,17 @@ def _yes(flag: bool) -> str:
 
 
 def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     today, filters = overview.today, overview.filters
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "Stadsledningskontoret, Göteborgs Stad"
     workbook.properties.title = f"Översikt över remisser {today.isoformat()}"
 
-    selection = _sheet(workbook, SELECTION_SHEET, ("Översikt över remisser", ""))
+    selection = _sheet(workbook, SELECTION_SHEET, ("Översikt över remisser", ""), bold)
     rows = [
         ("Uttagen", today),
         ("Skickade från och med", filters.sent_from),
@@ -101,7 +106,7 @@ def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
     for number, row in enumerate(rows, start=2):
         write_row(selection, number, row)
 
-    sheet = _sheet(workbook, ROUNDS_SHEET, ROUNDS_HEADERS)
+    sheet = _sheet(workbook, ROUNDS_SHEET, ROUNDS_HEADERS, bold)
     for number, row in enumerate(overview.rounds, start=2):
         round_ = row.round
         write_row(
@@ -119,7 +124,7 @@ def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
             ),
         )
 
-    sheet = _sheet(workbook, LATE_SHEET, LATE_HEADERS)
+    sheet = _sheet(workbook, LATE_SHEET, LATE_HEADERS, bold)
     for number, recipient in enumerate(overview.late, start=2):
         write_row(
             sheet,
@@ -136,7 +141,7 @@ def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
             ),
         )
 
-    sheet = _sheet(workbook, DUE_SHEET, DUE_HEADERS)
+    sheet = _sheet(workbook, DUE_SHEET, DUE_HEADERS, bold)
     for number, recipient in enumerate(overview.due, start=2):
         write_row(
             sheet,
@@ -152,7 +157,7 @@ def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
             ),
         )
 
-    sheet = _sheet(workbook, BODIES_SHEET, BODIES_HEADERS)
+    sheet = _sheet(workbook, BODIES_SHEET, BODIES_HEADERS, bold)
     for number, body in enumerate(overview.bodies, start=2):
         organisation = body.organisation
         write_row(

@@ -54,6 +54,24 @@ def _with_answers():
     )
 
 
+def _archive_files():
+    """What the ZIP of all answers reads of a round: each recipient's organisation, answer,
+    versions and their files – not the comments (a large round has tens of thousands)."""
+    return (
+        selectinload(Round.recipients).options(
+            selectinload(Recipient.organisation),
+            selectinload(Recipient.answer)
+            .selectinload(Answer.versions)
+            .selectinload(AnswerVersion.documents),
+        ),
+    )
+
+
+def public_round_with_files(round_id: int) -> Round | None:
+    """The public round ``round_id`` with what its ZIP of all answers is made of, or None."""
+    return db.session.scalar(_listed_query().where(Round.id == round_id).options(*_archive_files()))
+
+
 def get_public_round_or_404(round_id: int, *, with_answers: bool = False) -> Round:
     """The public round ``round_id`` or 404; ``with_answers`` loads its answers with it, for the
     pages that show them."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,15 +26,24 @@ from remiss.core.paging import page_number, page_size
 from remiss.core.time import utcnow
 from remiss.documents import service as documents
 from remiss.extensions import db
-from remiss.public import feed, service
-from remiss.public.export import archive_name, write_zip
+from remiss.public import archive_job, feed, service
+from remiss.public.export import archive_contents, archive_name, write_zip
 from remiss.public.forms import PublicityForm, SearchForm, SecrecyForm
 from remiss.rounds.models import Round
+from remiss.tasks.views import state as job_state
 
 # No url_prefix: the register lives under /register, the office's controls beside the round.
 bp = Blueprint("public", __name__)
 
 PAGE_SIZE = 25
+# The page that follows the build of a large round's ZIP: how often it asks (JavaScript), or
+# reloads itself (without JavaScript). Every visitor waiting asks, so not every second.
+ARCHIVE_POLL_SECONDS = 2
+ARCHIVE_REFRESH_SECONDS = 5
+ARCHIVE_FAILED = (
+    "Arkivet kunde inte skapas just nu. Försök igen om ett par minuter; svaren och deras filer "
+    "finns också var för sig på remissens sida."
+)
 # The feed holds the newest entries only; a reader that polls keeps the older ones.
 FEED_SIZE = 50
 
@@ -93,21 +104,86 @@ def document(round_id: int, document_id: int):
     return documents.send(document, public=True)
 
 
+def _no_archive_yet():
+    return render_template(
+        "errors/error.html",
+        status=404,
+        title="Svaren kan inte laddas ner än",
+        text="Alla svar kan laddas ner som en fil när remissen har stängts.",
+    ), 404
+
+
 @bp.route("/register/<int:round_id>/answers.zip")
 def archive(round_id: int):
-    """Every submitted answer's public files and a listing, for a round that takes no more answers."""
-    round_ = service.get_public_round_or_404(round_id, with_answers=True)
+    """Every submitted answer's public files and a listing, for a round that takes no more
+    answers. A small round's is built here; a large round's once by the job worker and kept
+    while its contents are unchanged (``archive_job``): sent from there, or, while it is being
+    built, the visitor is sent to the page that follows the build."""
+    round_ = service.public_round_with_files(round_id)
+    if round_ is None:
+        abort(404)
     if not round_.feedback_possible:
-        return render_template(
-            "errors/error.html",
-            status=404,
-            title="Svaren kan inte laddas ner än",
-            text="Alla svar kan laddas ner som en fil när remissen har stängts.",
-        ), 404
-    stream = write_zip(round_, utcnow())
-    return send_file(
-        stream, mimetype="application/zip", as_attachment=True, download_name=archive_name(round_)
+        return _no_archive_yet()
+    answers = service.public_answers(round_)
+    contents = archive_contents(answers)
+    if not archive_job.needs_job(contents):
+        stream = write_zip(round_, utcnow(), answers=answers)
+        return send_file(
+            stream, mimetype="application/zip", as_attachment=True, download_name=archive_name(round_)
+        )
+    path = archive_job.cached(round_.id, contents.stamp)
+    if path is not None:
+        return send_file(
+            path, mimetype="application/zip", as_attachment=True, download_name=archive_name(round_)
+        )
+    job = archive_job.request_archive(round_, contents.stamp)
+    db.session.commit()
+    return redirect(url_for("public.archive_progress", round_id=round_.id, job_id=job.id), 303)
+
+
+def _archive_job_or_404(round_id: int, job_id: int):
+    round_ = service.get_public_round_or_404(round_id)
+    job = archive_job.job_of_round(round_, job_id) if round_.feedback_possible else None
+    if job is None:
+        abort(404)
+    return round_, job
+
+
+def _archive_state(round_: Round, job) -> dict:
+    """The build's progress as the public sees it: the download is the register's own address
+    (which sends the file kept for the current contents), and a failure is told in words for
+    the public."""
+    shown = job_state(job)
+    shown["download_url"] = url_for("public.archive", round_id=round_.id) if job.is_done else None
+    shown["result_url"] = None
+    if not job.is_finished:
+        shown["status_text"] = "Arkivet förbereds"
+    if job.is_failed:
+        shown["message"] = ARCHIVE_FAILED
+    return shown
+
+
+@bp.route("/register/<int:round_id>/answers-archive/<int:job_id>")
+def archive_progress(round_id: int, job_id: int):
+    """«Arkivet förbereds»: the build of a large round's ZIP, followed without reloading (and by
+    reloading without JavaScript), announced to screen readers."""
+    round_, job = _archive_job_or_404(round_id, job_id)
+    return render_template(
+        "public/archive_progress.html",
+        round=round_,
+        job=job,
+        state=_archive_state(round_, job),
+        poll_seconds=ARCHIVE_POLL_SECONDS,
+        refresh_seconds=ARCHIVE_REFRESH_SECONDS,
     )
+
+
+@bp.route("/register/<int:round_id>/answers-archive/<int:job_id>/status")
+def archive_status(round_id: int, job_id: int):
+    round_, job = _archive_job_or_404(round_id, job_id)
+    response = jsonify(_archive_state(round_, job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/register/feed.atom", endpoint="feed")

@@ -18,7 +18,7 @@ carries the city's name and the page number (a PAGE field); the language is Swed
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -355,9 +355,16 @@ def _measure(doc, measure: MeasureSummary, groups, grouped: bool) -> None:
         _text_paragraphs(doc, measure.assessment)
 
 
-def write_report(round_or_id: Round | int, stream: BinaryIO, options: ReportOptions | None = None) -> Summary:
+def write_report(
+    round_or_id: Round | int,
+    stream: BinaryIO,
+    options: ReportOptions | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
     """Write the report of one round as a .docx to ``stream``; returns the summary it shows.
-    Raises ``LookupError`` when there is no such round."""
+    ``progress(done, total)`` is called as each focus area and measure is written (the
+    background job's progress bar). Raises ``LookupError`` when there is no such round."""
     options = options or ReportOptions()
     round_id = round_or_id.id if isinstance(round_or_id, Round) else int(round_or_id)
     summary = compile_summary(round_id)
@@ -396,6 +403,11 @@ def write_report(round_or_id: Round | int, stream: BinaryIO, options: ReportOpti
     header = section.header.paragraphs[0]
     header.add_run(f"{CITY} – {OFFICE}")
 
+    total = len(summary.focus_areas) + len(summary.measures)
+    done = 0
+    if progress is not None:
+        progress(done, total)
+
     doc.add_heading(REPORT_HEADING, level=1)
     _labelled(doc, "Ärende", facts.title)
     _labelled(doc, "Diarienummer", facts.dnr)
@@ -425,9 +437,15 @@ def write_report(round_or_id: Round | int, stream: BinaryIO, options: ReportOpti
                 )
             else:
                 _measure(doc, measure, groups.get(f"m{measure.id}", []), options.grouped)
+            done += 1
+            if progress is not None:
+                progress(done, total)
         if area.assessment:
             doc.add_heading(AREA_ASSESSMENT_HEADING, level=3)
             _text_paragraphs(doc, area.assessment)
+        done += 1
+        if progress is not None:
+            progress(done, total)
 
     doc.add_heading(OTHER_HEADING, level=2)
     if summary.other_comments:

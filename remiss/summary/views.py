@@ -64,7 +64,6 @@ from remiss.summary.service import (
     text_hash,
 )
 from remiss.summary.xlsx import XLSX_MIMETYPE, export_filename, export_xlsx, safe_dnr, write_xlsx
-from remiss.tasks import service as tasks
 
 # cli_group=None: the commands sit at the top level (``flask --app app export-summary``).
 bp = Blueprint("summary", __name__, url_prefix="/rounds", cli_group=None)
@@ -153,22 +152,45 @@ def assessment(round_id: int):
     return render_template("summary/assessment.html", round_=round_, form=form, conflicts={})
 
 
+def _start_page(round_, export: export_job.Export, params: dict | None = None, args: dict | None = None):
+    """A large round's ``export`` is written by the worker process: the person starts it (a POST
+    to ``export.start_endpoint``, with the same query string ``args``) and follows its progress;
+    one already under way for them is shown instead."""
+    running = export_job.find_export(round_, current_user, export, params)
+    if running is not None:
+        return redirect(url_for("tasks.show", job_id=running.id))
+    return render_template(
+        "tasks/start_export.html",
+        round=round_,
+        export=export,
+        comments=export_job.comment_count(round_),
+        start_url=url_for(export.start_endpoint, round_id=round_.id, **(args or {})),
+        summary_url=url_for("summary.show", round_id=round_.id),
+    )
+
+
+def _start(round_, export: export_job.Export, params: dict | None, at_once_url: str):
+    """Start ``export`` of a large round as a background job and show its progress page."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not export_job.needs_job(round_, export):
+        return redirect(at_once_url)
+    try:
+        job = export_job.start_export(round_, current_user._get_current_object(), export, params)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("summary.show", round_id=round_.id))
+    db.session.commit()
+    return redirect(url_for("tasks.show", job_id=job.id))
+
+
 @bp.route("/<int:round_id>/summary/export")
 @staff_required
 def export(round_id: int):
     round_ = get_round_or_404(round_id)
-    if export_job.needs_job(round_):
-        # A large round is exported by the worker process: the person starts it (a POST to
-        # start_export) and follows its progress; one already under way for them is shown.
-        running = tasks.find_unfinished(export_job.KIND, by=current_user, round_id=round_.id)
-        if running is not None:
-            return redirect(url_for("tasks.show", job_id=running.id))
-        return render_template(
-            "tasks/start_export.html",
-            round=round_,
-            comments=export_job.comment_count(round_),
-            summary_url=url_for("summary.show", round_id=round_.id),
-        )
+    if export_job.needs_job(round_, export_job.EXCEL):
+        return _start_page(round_, export_job.EXCEL)
     # The comments are streamed from the database into the writer; only the finished
     # (compressed) file is held in memory: a few megabytes even for 200,000 comments.
     buffer = io.BytesIO()
@@ -186,20 +208,9 @@ def export(round_id: int):
 @bp.route("/<int:round_id>/summary/export/start", methods=["POST"])
 @staff_required
 def start_export(round_id: int):
-    """Start the export of a large round as a background job and show its progress page."""
+    """Start the Excel export of a large round as a background job."""
     round_ = get_round_or_404(round_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    if not export_job.needs_job(round_):
-        return redirect(url_for("summary.export", round_id=round_.id))
-    try:
-        job = export_job.start_export(round_, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("summary.show", round_id=round_.id))
-    db.session.commit()
-    return redirect(url_for("tasks.show", job_id=job.id))
+    return _start(round_, export_job.EXCEL, None, url_for("summary.export", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/summary/report", methods=["GET", "POST"])
@@ -240,13 +251,22 @@ def report(round_id: int):
     )
 
 
+def _report_args() -> tuple[bool, dict]:
+    """Whether the report shows only the grouped points (``?urval=grupperat``), and that query."""
+    grouped = request.args.get("urval") == "grupperat"
+    return grouped, ({"urval": "grupperat"} if grouped else {})
+
+
 @bp.route("/<int:round_id>/summary/report.docx")
 @staff_required
 def report_download(round_id: int):
-    """The report as Word: every comment, or (``?urval=grupperat``) similar ones once."""
+    """The report as Word: every comment, or (``?urval=grupperat``) similar ones once. A large
+    round's is written by the worker process (``export_job.WORD``)."""
     round_ = get_round_or_404(round_id)
+    grouped, args = _report_args()
+    if export_job.needs_job(round_, export_job.WORD):
+        return _start_page(round_, export_job.WORD, export_job.report_params(grouped), args)
     buffer = io.BytesIO()
-    grouped = request.args.get("urval") == "grupperat"
     summary = write_report(round_, buffer, ReportOptions(grouped=grouped))
     db.session.commit()  # similar-answer groups computed for it are kept
     buffer.seek(0)
@@ -257,6 +277,16 @@ def report_download(round_id: int):
         download_name=report_filename(summary),
         max_age=0,
     )
+
+
+@bp.route("/<int:round_id>/summary/report.docx/start", methods=["POST"])
+@staff_required
+def start_report(round_id: int):
+    """Start the Word report of a large round as a background job."""
+    round_ = get_round_or_404(round_id)
+    grouped, args = _report_args()
+    at_once = url_for("summary.report_download", round_id=round_.id, **args)
+    return _start(round_, export_job.WORD, export_job.report_params(grouped), at_once)
 
 
 def _attachment(name: str) -> str:

@@ -30,6 +30,7 @@ import logging
 import os
 import socket
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -129,10 +130,11 @@ def start(
     kind: str, *, by, title: str, params: dict | None = None, round_id: int | None = None
 ) -> BackgroundJob:
     """A new pending job of ``kind`` started by ``by``; the caller commits. Refused when the
-    person already has ``MAX_UNFINISHED_PER_PERSON`` jobs waiting or running."""
+    person already has ``MAX_UNFINISHED_PER_PERSON`` jobs waiting or running. ``by=None`` is a
+    system job, started on nobody's behalf (see ``start_once``)."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
-    if len(unfinished_of(by.id, MAX_UNFINISHED_PER_PERSON)) >= MAX_UNFINISHED_PER_PERSON:
+    if by is not None and len(unfinished_of(by.id, MAX_UNFINISHED_PER_PERSON)) >= MAX_UNFINISHED_PER_PERSON:
         raise DomainError(
             f"Du har redan {MAX_UNFINISHED_PER_PERSON} jobb som väntar eller pågår. Vänta tills något "
             "av dem är klart och försök sedan igen."
@@ -142,7 +144,7 @@ def start(
         title=title[:300],
         params=params or {},
         round_id=round_id,
-        created_by_id=by.id,
+        created_by_id=by.id if by is not None else None,
         message="Väntar på att starta …",
     )
     db.session.add(job)
@@ -150,9 +152,17 @@ def start(
     return job
 
 
-def find_unfinished(kind: str, *, by, round_id: int | None) -> BackgroundJob | None:
-    """The person's job of ``kind`` on ``round_id`` still waiting or running, if any."""
-    return db.session.scalar(
+def _matches(job: BackgroundJob, params: dict | None) -> bool:
+    return not params or all(job.params.get(key) == value for key, value in params.items())
+
+
+def find_unfinished(
+    kind: str, *, by, round_id: int | None, params: dict | None = None
+) -> BackgroundJob | None:
+    """The person's job of ``kind`` on ``round_id`` still waiting or running, if any; with
+    ``params``, only one started with those (e.g. the Word report with grouped comments, not
+    the one with every comment)."""
+    jobs = db.session.scalars(
         sa.select(BackgroundJob)
         .where(
             BackgroundJob.kind == kind,
@@ -161,8 +171,64 @@ def find_unfinished(kind: str, *, by, round_id: int | None) -> BackgroundJob | N
             BackgroundJob.status.in_((JobStatus.PENDING, JobStatus.RUNNING)),
         )
         .order_by(BackgroundJob.id.desc())
-        .limit(1)
+        .limit(MAX_UNFINISHED_PER_PERSON + 1)
     )
+    return next((job for job in jobs if _matches(job, params)), None)
+
+
+# System jobs ----------------------------------------------------------------------------------
+# How many of a round's latest system jobs of a kind ``latest_system_job`` looks through.
+SYSTEM_JOBS_LOOKED_AT = 20
+
+
+def _lock_starters(kind: str, round_id: int) -> None:
+    """Serialise, until the transaction ends, everyone starting a system job of ``kind`` on
+    ``round_id``: on PostgreSQL a transaction-level advisory lock on the pair; on SQLite a
+    write statement (that changes nothing) as the transaction's first write, which takes the
+    database's one write lock (waiting up to the busy timeout), so the check that follows sees
+    every start committed before it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(kind.encode("utf-8")) & 0x7FFFFFFF
+        pair = (sa.cast(key, sa.Integer), sa.cast(round_id, sa.Integer))  # the (int, int) variant
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(*pair)))
+    else:
+        db.session.execute(
+            sa.update(BackgroundJob)
+            .where(sa.false())
+            .values(kind=BackgroundJob.kind)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def latest_system_job(kind: str, *, round_id: int, params: dict) -> BackgroundJob | None:
+    """The newest system job (started by nobody) of ``kind`` on ``round_id`` with ``params``,
+    finished or not."""
+    jobs = db.session.scalars(
+        sa.select(BackgroundJob)
+        .where(
+            BackgroundJob.kind == kind,
+            BackgroundJob.round_id == round_id,
+            BackgroundJob.created_by_id.is_(None),
+        )
+        .order_by(BackgroundJob.id.desc())
+        .limit(SYSTEM_JOBS_LOOKED_AT)
+    )
+    return next((job for job in jobs if _matches(job, params)), None)
+
+
+def start_once(
+    kind: str, *, title: str, params: dict, round_id: int, again: Callable[[BackgroundJob], bool]
+) -> BackgroundJob:
+    """The system job of ``kind`` on ``round_id`` with ``params``: the newest one, unless there is
+    none or ``again(job)`` says a finished one is to be done again (it failed a while ago, its
+    file is gone), in which case a new one; the caller commits. Starters are serialised
+    (``_lock_starters``) until the caller's commit, so that any number of anonymous visitors
+    asking at once start one job, not one each."""
+    _lock_starters(kind, round_id)
+    job = latest_system_job(kind, round_id=round_id, params=params)
+    if job is not None and (not job.is_finished or not again(job)):
+        return job
+    return start(kind, by=None, title=title, params=params, round_id=round_id)
 
 
 # Claiming -----------------------------------------------------------------------------------

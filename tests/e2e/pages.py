@@ -458,6 +458,31 @@ SCREENS += [
     Screen(OFFICER, "overview", "/overview/"),
 ]
 
+
+# Issue 18 (helper "scale"): the Word report's start page when the round counts as large, and
+# the public's page while a large round's ZIP of all answers is being built.
+def _large_exports(app) -> dict[str, object]:
+    """The Word report counts as large for every round with a comment; a build of the closed
+    round's archive is waiting for the worker."""
+    import sqlalchemy as sa
+
+    from remiss.extensions import db
+    from remiss.public import archive_job
+    from remiss.rounds.models import Round
+
+    app.config["REPORT_EXPORT_JOB_THRESHOLD"] = 0
+    closed = next(r for r in db.session.scalars(sa.select(Round).order_by(Round.id)) if r.is_closed)
+    return {"archive_job": archive_job.request_archive(closed, "e2e").id}
+
+
+PREPARE.append(_large_exports)
+SCREENS += [
+    Screen(MANAGER, "the Word report of a large round, to start", "/rounds/{closed}/summary/report.docx"),
+    Screen(
+        ANYONE, "all answers as a ZIP, being prepared", "/register/{closed}/answers-archive/{archive_job}"
+    ),
+]
+
 # ---- end of pages added by other issues ----------------------------------------------------------
 
 
