@@ -123,7 +123,7 @@ def test_sections_and_questions_by_hand_and_moving_renumbers(app, client, office
     with app.app_context():
         moved = db.session.scalar(sa.select(Measure).where(Measure.title == "Vilken kompetens?")).id
     page = client.post(f"{url}/measures/{moved}/move/up", follow_redirects=True).text
-    assert "Fråga 2 är flyttad uppåt och heter nu Fråga 1." in page
+    assert "Fråga 2 flyttades uppåt och heter nu Fråga 1." in page
     assert numbers(app, round_id) == [("section", "Förutsättningar", ["1", "2"]), ("questions", "", ["3"])]
     # Moving the section below the headless group: the questions follow the order shown.
     client.post(f"{url}/areas/{first}/move/down")

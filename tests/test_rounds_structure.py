@@ -153,7 +153,7 @@ def test_edit_reorder_and_remove(app, client, officer):
     )
     # Moving a measure renumbers: the list reads 1:1, 1:2 from the top.
     page = client.post(f"/rounds/{round_id}/structure/measures/{measure_b}/move/up", follow_redirects=True)
-    assert "Insats 1:2 är flyttad uppåt och heter nu Insats 1:1." in page.text
+    assert "Insats 1:2 flyttades uppåt och heter nu Insats 1:1." in page.text
     # Moving a focus area renumbers it and its measures.
     client.post(f"/rounds/{round_id}/structure/areas/{first}/move/down")
     assert structure_of(app, round_id) == [

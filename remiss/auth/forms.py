@@ -9,9 +9,20 @@ from remiss.core.forms import Form, enum_choices
 MIN_PASSWORD_LENGTH = 12
 
 
+# Input purpose (WCAG 1.3.5): the fields for the signed-in person's own data say what they hold,
+# so that a browser or password manager fills them in; fields an admin fills in about someone else
+# say ``off`` (the admin's own address is never the right suggestion).
 class LoginForm(Form):
-    email = EmailField("E-postadress", validators=[DataRequired("Ange din e-postadress.")])
-    password = PasswordField("Lösenord", validators=[DataRequired("Ange ditt lösenord.")])
+    email = EmailField(
+        "E-postadress",
+        validators=[DataRequired("Ange din e-postadress.")],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Lösenord",
+        validators=[DataRequired("Ange ditt lösenord.")],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Kom ihåg mig på den här datorn (i högst 14 dagar)")
     next = HiddenField()
 
@@ -27,6 +38,7 @@ class SetPasswordForm(Form):
                 message=f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.",
             ),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Upprepa lösenordet",
@@ -34,6 +46,7 @@ class SetPasswordForm(Form):
             DataRequired("Upprepa lösenordet."),
             EqualTo("password", message="Lösenorden är inte lika."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -41,11 +54,16 @@ class ForgotPasswordForm(Form):
     email = EmailField(
         "E-postadress",
         validators=[DataRequired("Ange din e-postadress."), Email("Ange en giltig e-postadress.")],
+        render_kw={"autocomplete": "email"},
     )
 
 
 class UserForm(Form):
-    name = StringField("Namn", validators=[DataRequired("Ange namnet."), Length(max=200)])
+    """An account as the admin fills it in: someone else's name and address."""
+
+    name = StringField(
+        "Namn", validators=[DataRequired("Ange namnet."), Length(max=200)], render_kw={"autocomplete": "off"}
+    )
     email = EmailField(
         "E-postadress",
         validators=[
@@ -53,6 +71,7 @@ class UserForm(Form):
             Email("Ange en giltig e-postadress."),
             Length(max=254),
         ],
+        render_kw={"autocomplete": "off"},
     )
     # No role until one is chosen: a blank first choice, so nobody becomes admin by default.
     role = SelectField(

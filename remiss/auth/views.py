@@ -28,18 +28,15 @@ def login():
         try:
             service.check_client(client)
         except service.TooManyFailures as blocked:
-            flash(blocked.message, "error")
-            return _login_page(form, 429)
+            return _refused(form, blocked.message, 429)
         if oidc.provider_required_for(form.email.data):
-            flash(oidc.PROVIDER_ONLY, "error")
-            return _login_page(form, 403)
+            return _refused(form, oidc.PROVIDER_ONLY, 403)
         try:
             user = service.authenticate(form.email.data, form.password.data)
         except service.LoginRefused as refused:
             service.count_client_failure(client)
             db.session.commit()  # keep the failure counts
-            flash(refused.message, "error")
-            return _login_page(form, 401)
+            return _refused(form, refused.message, 401)
         db.session.commit()
         target = form.next.data if service.is_safe_next(form.next.data) else None
         session.clear()  # a fresh session: nothing from before signing in carries over
@@ -47,6 +44,13 @@ def login():
         flash(f"Du är inloggad som {user.name}.", "success")
         return redirect(target or url_for("main.index"))
     return _login_page(form)
+
+
+def _refused(form: LoginForm, message: str, status: int):
+    """A refused sign-in is an error of the form as a whole: shown in the error summary, which
+    takes focus, with a link to the e-mail field (not a banner above the page)."""
+    form.form_errors.append(message)
+    return _login_page(form, status)
 
 
 def _login_page(form: LoginForm | None = None, status: int = 200):
@@ -149,6 +153,7 @@ def set_password(token: str):
         form=form,
         user=found.user,
         invitation=found.purpose is TokenPurpose.INVITATION,
+        token=token,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
+from wtforms.widgets import ListWidget
 
 from remiss.core.text import one_line
 from remiss.core.types import LabelledEnum
@@ -67,3 +68,23 @@ def _one_line(value):
 
 class ButtonForm(Form):
     """An empty form: the CSRF check of a POST button (the ``post_button`` macro)."""
+
+
+def error_target(form, name: str | None) -> str:
+    """The id an error summary's link for ``name`` points at: the field's own control, or for a
+    group of radio buttons or checkboxes its first choice (a fieldset takes no focus, so a link
+    to it would leave focus nowhere). An error of the whole form (``form.form_errors``, e.g. a
+    refused sign-in) points at the form's first field."""
+    field = form[name] if name and name in form else _first_visible_field(form)
+    if field is None:
+        return ""
+    if isinstance(field.widget, ListWidget):
+        options = list(field)
+        # The first choice with a value: a blank choice ("Inte angivet") is sometimes left out.
+        first = next((o for o in options if o.data not in ("", None)), options[0] if options else None)
+        return first.id if first is not None else field.id
+    return field.id
+
+
+def _first_visible_field(form):
+    return next((f for f in form if f.type not in ("HiddenField", "CSRFTokenField", "SubmitField")), None)

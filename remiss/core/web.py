@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, Request, render_template, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
@@ -10,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 from remiss.core import text, time
+from remiss.core.forms import error_target
 from remiss.core.text import clean_text
 from remiss.extensions import db, login_manager
 
@@ -51,18 +54,102 @@ class IdConverter(IntegerConverter):
 # Endpoints of the public register, whose pages hold only public records.
 PUBLIC_ENDPOINT_PREFIX = "public."
 
-# The main menu: (endpoint, label, roles). An entry appears once its blueprint is registered.
-NAV_ITEMS: list[tuple[str, str, set[str]]] = [
-    ("main.index", "Start", {"officer"}),
-    ("answers.index", "Våra remisser", {"respondent"}),
-    ("rounds.index", "Remisser", {"officer", "manager"}),
-    ("overview.index", "Översikt", {"officer", "manager"}),
-    ("public.index", "Remissregister", {"officer", "manager", "respondent"}),
-    ("users.index", "Konton", {"admin"}),
-    ("organisations.index", "Organisationer", {"admin"}),
-    ("notifications.outbox", "Utkorg", {"admin"}),
-    ("main.accessibility_reports", "Tillgänglighetsrapporter", {"admin"}),
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main menu: where it leads, for whom, and which pages are part of it.
+    The menu marks an entry by what the page is, never by the blueprint that serves it: the
+    officer's start page is served by ``rounds`` but is "Start", not "Remisser"."""
+
+    endpoint: str
+    label: str
+    roles: frozenset[str]
+    covers: frozenset[str] = frozenset()  # pages within the entry, besides its own
+    aliases: frozenset[str] = frozenset()  # other endpoints that show the entry's own page
+
+    def current(self, endpoint: str | None) -> str | None:
+        """``page`` on the entry's own page, ``true`` on a page within it, else None."""
+        if endpoint == self.endpoint or endpoint in self.aliases:
+            return "page"
+        return "true" if endpoint in self.covers else None
+
+
+# The pages of a round as the office works on them (officers and managers).
+_ROUND_PAGES = frozenset(
+    {
+        "rounds.create", "rounds.show", "rounds.edit",
+        "rounds.structure", "rounds.edit_focus_area", "rounds.edit_measure",
+        "rounds.add_focus_area", "rounds.add_measure", "rounds.paste_structure",
+        "rounds.propose_structure", "rounds.recipients", "rounds.add_group",
+        "rounds.edit_recipient", "rounds.extension", "rounds.messages",
+        "rounds.message_preview", "rounds.reminder_settings", "rounds.open_round",
+        "rounds.schedule", "rounds.close", "rounds.reopen", "rounds.archive",
+        "rounds.upload_document",
+        "imports.round_json",
+        "answers.versions", "answers.register",
+        "summary.show", "summary.assessment", "summary.report", "summary.work",
+        "summary.export", "summary.start_export", "summary.report_download",
+        "feedback.show",
+        "public.settings", "public.version_secrecy", "public.comment_secrecy",
+        "public.document_secrecy",
+        "notifications.message",
+        "tasks.index", "tasks.show",
+    }
+)  # fmt: skip
+
+# The main menu. An entry appears once its endpoint is registered.
+NAV_ITEMS: list[NavItem] = [
+    # "Start" leads to main.index, which sends the officer on to the dashboard: that is the page.
+    NavItem("main.index", "Start", frozenset({"officer"}), aliases=frozenset({"rounds.dashboard"})),
+    NavItem(
+        "answers.index",
+        "Våra remisser",
+        frozenset({"respondent"}),
+        frozenset(
+            {
+                "answers.round",
+                "answers.edit",
+                "answers.preview",
+                "answers.receipt",
+                "answers.upload_template",
+                "feedback.show",
+            }
+        ),  # fmt: skip
+    ),
+    NavItem("rounds.index", "Remisser", frozenset({"officer", "manager"}), _ROUND_PAGES),
+    NavItem("overview.index", "Översikt", frozenset({"officer", "manager"}), frozenset({"overview.body"})),
+    NavItem(
+        "public.index",
+        "Remissregister",
+        frozenset({"officer", "manager", "respondent"}),
+        frozenset({"public.round", "public.feedback", "public.archive", "public.archive_progress"}),
+    ),
+    NavItem(
+        "users.index",
+        "Konton",
+        frozenset({"admin"}),
+        frozenset(
+            {"users.create", "users.edit", "groups.index", "groups.edit", "groups.create", "groups.settings"}
+        ),
+    ),
+    NavItem(
+        "organisations.index",
+        "Organisationer",
+        frozenset({"admin"}),
+        frozenset({"organisations.create", "organisations.edit", "organisations.import_csv"}),
+    ),
+    NavItem("notifications.outbox", "Utkorg", frozenset({"admin"}), frozenset({"notifications.message"})),
+    NavItem("main.accessibility_reports", "Tillgänglighetsrapporter", frozenset({"admin"})),
 ]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A menu entry as the page shows it: ``current`` is the value of its ``aria-current``."""
+
+    endpoint: str
+    label: str
+    current: str | None
 
 
 def _drain_request_body(max_content_length: int | None) -> None:
@@ -173,12 +260,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        def nav_items() -> list[tuple[str, str]]:
+        def nav_items() -> list[MenuEntry]:
             role = getattr(current_user, "role", None)
             return [
-                (endpoint, label)
-                for endpoint, label, roles in NAV_ITEMS
-                if role is not None and role.value in roles and endpoint in app.view_functions
+                MenuEntry(item.endpoint, item.label, item.current(request.endpoint))
+                for item in NAV_ITEMS
+                if role is not None and role.value in item.roles and item.endpoint in app.view_functions
             ]
 
         return {"nav_items": nav_items}
@@ -191,3 +278,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = text.file_size
     app.jinja_env.filters["without_full_stop"] = text.without_full_stop
     app.jinja_env.globals["today"] = time.local_today
+    app.jinja_env.globals["error_target"] = error_target

@@ -20,6 +20,9 @@ class OrganisationForm(Form):
             Email("Ange en giltig e-postadress."),
             Length(max=254),
         ],
+        # The body's mailbox, not the admin's own address: no autofill (WCAG 1.3.5 is about the
+        # user's own data).
+        render_kw={"autocomplete": "off"},
     )
     active = BooleanField("Aktiv", default=True)
 

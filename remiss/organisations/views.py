@@ -31,12 +31,18 @@ def _name_taken(name: str, except_id: int | None = None) -> bool:
 @bp.route("/")
 @admin_required
 def index():
+    return _index_page(OrganisationImportForm())
+
+
+def _index_page(import_form: OrganisationImportForm, status: int = 200):
+    """The register, with the import form (and, after a refused import, its error summary
+    beside it)."""
     organisations = db.session.scalars(
         sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
     ).all()
     return render_template(
-        "organisations/index.html", organisations=organisations, import_form=OrganisationImportForm()
-    )
+        "organisations/index.html", organisations=organisations, import_form=import_form
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -80,23 +86,22 @@ def edit(organisation_id: int):
 @bp.route("/import", methods=["POST"])
 @admin_required
 def import_csv():
+    # A refused import shows the page again with the error summary next to the form, which
+    # takes focus (a banner at the top of a long register would be out of sight).
     form = OrganisationImportForm()
     if not form.validate_on_submit():
-        for error in form.file.errors:
-            flash(error, "error")
-        return redirect(url_for("organisations.index"))
+        return _index_page(form, 422)
     try:
         text = decode_csv(form.file.data.read())
     except UnreadableSpreadsheet as error:
-        flash(str(error), "error")
-        return redirect(url_for("organisations.index"))
+        form.file.errors.append(str(error))
+        return _index_page(form, 422)
     report = service.import_organisations(text)
     if not report.ok:
         db.session.rollback()
-        for error in report.errors:
-            flash(error, "error")
-        flash("Ingenting importerades. Rätta raderna ovan och försök igen.", "error")
-        return redirect(url_for("organisations.index"))
+        form.file.errors.extend(report.errors)
+        form.file.errors.append("Ingenting importerades. Rätta raderna och försök igen.")
+        return _index_page(form, 422)
     record(
         "organisation.imported",
         actor=current_user,

@@ -169,6 +169,7 @@ class RecipientForm(Form):
         "Kontaktadress",
         validators=[Optional(), Email("Ange en giltig e-postadress."), Length(max=254)],
         description="Lämna tomt för organisationens funktionsbrevlåda.",
+        render_kw={"autocomplete": "off"},  # the body's address, never the officer's own
     )
 
 
@@ -184,6 +185,7 @@ class ContactForm(Form):
             Email("Ange en giltig e-postadress."),
             Length(max=254),
         ],
+        render_kw={"autocomplete": "off"},  # the body's address, never the officer's own
     )
 
 

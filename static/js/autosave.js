@@ -4,10 +4,7 @@
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
-  var conflictBox = document.getElementById("conflicts");
-  if (conflictBox) {
-    conflictBox.focus();
-  }
+  // The conflict box after a save (#conflicts) takes focus through app.js, with the error summary.
   if (!form || !window.fetch || !window.FormData) {
     return;
   }

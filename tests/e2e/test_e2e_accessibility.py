@@ -146,8 +146,11 @@ def test_admin_organisations(page, sign_in):
         files=[{"name": "register.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
     )
     page.get_by_role("button", name="Importera").click()
-    expect(page.get_by_text("Ingenting importerades.")).to_be_visible()
-    expect(page.get_by_text("Rad 2: typen ”okänd” är okänd")).to_be_visible()
+    # Refused in the error summary beside the form (and under the field), which has the focus.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_text("Ingenting importerades.")).to_be_visible()
+    expect(summary.get_by_text("Rad 2: typen ”okänd” är okänd")).to_be_visible()
     assert_accessible(page, "organisations list, import errors")
 
     page.get_by_role("link", name="Ny organisation").click()

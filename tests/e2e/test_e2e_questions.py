@@ -102,7 +102,7 @@ def test_question_rounds_from_a_pasted_list_and_a_word_draft(live_server, page, 
     # Moving a question renumbers it.
     section = page.locator("section.structure-area").filter(has_text="Ansvar och ärendehantering")
     section.get_by_role("row", name=re.compile("Fråga 4")).get_by_role("button", name="Flytta upp").click()
-    expect(flash(page, "Fråga 4 är flyttad uppåt och heter nu Fråga 3.")).to_be_visible()
+    expect(flash(page, "Fråga 4 flyttades uppåt och heter nu Fråga 3.")).to_be_visible()
     page.goto(f"/rounds/{pasted}")
     expect(page.get_by_role("heading", name="Frågor", exact=True)).to_be_visible()
     expect(page.get_by_text("Fråga 3: Är hanteringen av avhopparärenden tydlig?")).to_be_visible()

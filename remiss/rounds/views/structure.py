@@ -142,11 +142,7 @@ def move_focus_area(round_id: int, area_id: int, direction: str):
     except DomainError as error:
         return _refuse(round_, error)
     db.session.commit()
-    if moved and area.label != label:
-        flash(
-            f"{label} är flyttat {operations.DIRECTION_WORDS[direction]} och heter nu {area.label}.",
-            "success",
-        )
+    _confirm_move(label, area.label, direction, moved)
     return _to_structure(round_, area.id)
 
 
@@ -222,12 +218,19 @@ def move_measure(round_id: int, measure_id: int, direction: str):
     except DomainError as error:
         return _refuse(round_, error)
     db.session.commit()
-    if moved and measure.label != label:
-        flash(
-            f"{label} är flyttad {operations.DIRECTION_WORDS[direction]} och heter nu {measure.label}.",
-            "success",
-        )
+    _confirm_move(label, measure.label, direction, moved)
     return _to_structure(round_, measure.focus_area_id)
+
+
+def _confirm_move(label: str, new_label: str, direction: str, moved: bool) -> None:
+    """Every move says what happened (shown beside the moved item, static/js/app.js): "Insats
+    2:3 flyttades uppåt och heter nu Insats 2:2." – or that nothing moved."""
+    if not moved:
+        where = "först" if direction == "up" else "sist"
+        flash(f"{label} står redan {where} och flyttades inte.", "info")
+        return
+    renamed = f" och heter nu {new_label}" if new_label != label else ""
+    flash(f"{label} flyttades {operations.DIRECTION_WORDS[direction]}{renamed}.", "success")
 
 
 @bp.route("/<int:round_id>/structure/measures/<int:measure_id>/remove", methods=["POST"])
