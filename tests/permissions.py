@@ -59,6 +59,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "auth.login": {GET: EVERYONE, POST: EVERYONE},
     "auth.set_password": {GET: EVERYONE, POST: EVERYONE},
     "auth.forgot_password": {GET: EVERYONE, POST: EVERYONE},
+    # The personal link of a round's invitation: sign in, or create the invited body's account.
+    "answers.invitation": {GET: EVERYONE, POST: EVERYONE},
     # Signing in through the city's identity provider (404 while it is not configured).
     "auth.oidc_login": {GET: EVERYONE},
     "auth.oidc_callback": {GET: EVERYONE},
@@ -141,6 +143,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "rounds.add_group": {POST: OFFICERS},
     "rounds.edit_recipient": {GET: OFFICERS, POST: OFFICERS},
     "rounds.remove_recipient": {POST: OFFICERS},
+    "rounds.resend_invitation": {POST: OFFICERS},  # the invitation again, with a fresh link
     "rounds.extension": {GET: OFFICERS, POST: OFFICERS},
     "rounds.mark_read": {POST: OFFICERS},
     # E-mail to the bodies: managers read, officers send.

@@ -95,6 +95,7 @@ NOTHING_TO_READ = f"{ORG} har inget inskickat svar att markera som läst."
 ARCHIVED_READ_ONLY = "Remissen är avslutad och kan inte ändras."
 ALREADY_SCHEDULED = "Remissen är redan schemalagd att skickas."
 ASSESSMENT_NOT_SENT = "Bedömningen kan skrivas först när remissen är skickad."
+RESEND_ONLY_OPEN = "Inbjudan kan bara skickas igen medan remissen är öppen."
 
 
 def row(draft, scheduled, open_, closed, archived) -> dict[str, object]:
@@ -122,6 +123,8 @@ ROUND_TABLE: dict[str, dict[str, object]] = {
     "add_recipients": row(OK, OK, OK, RECIPIENTS_NOT_ADDED, RECIPIENTS_NOT_ADDED),
     "remove_recipient": row(OK, OK, OK, RECIPIENTS_NOT_REMOVED, RECIPIENTS_NOT_REMOVED),
     "change_contact": row(OK, OK, OK, OK, ARCHIVED_UNCHANGEABLE),
+    # The invitation again, with a fresh personal link: while the round takes answers.
+    "resend_invitation": row(RESEND_ONLY_OPEN, RESEND_ONLY_OPEN, OK, RESEND_ONLY_OPEN, RESEND_ONLY_OPEN),
     "grant_extension": row(
         EXTENSION_ONLY_OPEN, EXTENSION_ONLY_OPEN, OK, EXTENSION_ONLY_OPEN, EXTENSION_ONLY_OPEN
     ),
@@ -199,6 +202,7 @@ ROUND_OPERATIONS = {
     ),
     "remove_recipient": lambda r, c: ops.remove_recipient(r.recipients[0], by=c.officer),
     "change_contact": lambda r, c: ops.change_contact(r.recipients[0], "Ny@Example.se", by=c.officer),
+    "resend_invitation": lambda r, c: ops.resend_invitation(r.recipients[0], by=c.officer, now=c.now),
     "grant_extension": lambda r, c: ops.grant_extension(
         r.recipients[0],
         r.deadline + timedelta(days=10),
@@ -246,6 +250,9 @@ def test_the_round_table_covers_every_operation():
     not_moves = {"create_round", "next_area_number", "next_measure_number", "rounds_due_to_be_sent"}
     not_moves |= {"send_scheduled_rounds", "RoundFacts"}
     not_moves |= {"mark_answer_read"}  # a move on an answer: in the answer table as mark_read
+    # The invitation's personal link: sending one (open_round, resend_invitation) and the body's
+    # account made through it (tests/test_invitation_links.py).
+    not_moves |= {"send_invitation", "create_account_through_invitation", "account_exists", "AccountExists"}
     tried = set(ROUND_OPERATIONS) - {"close_round_confirmed", "replace_document", "finalise"}
     tried -= {"save_assessment", "set_public"}
     assert {n for n in public_names if not n.startswith("_")} - not_moves == tried

@@ -105,7 +105,7 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     assert report.sent == len(smtp.received)
     invitation = smtp.to(NORDOST)[0]
     assert invitation.subject == (
-        "Remiss: Riktlinje för stöd till avhoppare (dnr 1370/21) – svar senast 31 mars 2031"
+        "Remiss: Riktlinje för stöd till avhoppare (dnr 1370/21) – sista svarsdag 31 mars 2031"
     )
     assert invitation.message["From"] == app.config["MAIL_SENDER"]
     assert "Till Socialnämnden Nordost" in invitation.text
@@ -116,7 +116,7 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     )
     assert "Så svarar ni:" in invitation.text and "http://localhost/" in invitation.text
     assert "Hanna Handläggare" in invitation.text
-    assert "<strong>senast 31 mars 2031</strong>" in invitation.html
+    assert "Sista svarsdag är <strong>31 mars 2031</strong>" in invitation.html
     calendar = Calendar.from_ical(invitation.attachment("sista-svarsdag.ics"))
     [event] = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == DEADLINE

@@ -76,7 +76,7 @@ def test_the_preview_shows_every_kind_before_the_round_opens_and_saves_nothing(a
     ):
         assert f"<h2>{heading}</h2>" in text, heading
     assert "Så här ser meddelandena ut för Kriminalvården." in text
-    assert "Remiss: Handlingsplan mot nyrekrytering (dnr 1668/20) – svar senast" in text
+    assert "Remiss: Handlingsplan mot nyrekrytering (dnr 1668/20) – sista svarsdag" in text
     assert "om 14 dagar" in text and "om 3 dagar" in text
     assert "R-" in text and "EXEMPEL" in text
     assert "BEGIN:VCALENDAR" in text

@@ -838,3 +838,7 @@ def register(round_id: int, recipient_id: int):
         "success",
     )
     return back
+
+
+# The personal link of a round's invitation (sign in, or create the body's account).
+from remiss.answers import invitation  # noqa: E402, F401

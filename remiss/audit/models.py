@@ -56,6 +56,9 @@ SENTENCES: dict[str, str] = {
     "recipient.removed": "tog bort {organisation} som remissinstans",
     "recipient.contact_changed": "ändrade kontaktadressen för {organisation} till {email}",
     "recipient.extension_granted": "gav {organisation} anstånd till {until} ({reason})",
+    "recipient.invitation_resent": (
+        "skickade inbjudan till {organisation} igen, med en ny personlig länk till {email}"
+    ),
     # Answers
     "answer.submitted": (
         "skickade in svaret från {organisation} (version {version}, kvittonummer {receipt})"
@@ -94,6 +97,9 @@ SENTENCES: dict[str, str] = {
     "user.updated": "ändrade kontot {email}",
     "user.deactivated": "stängde av kontot {email}",
     "user.link_issued": "skickade en länk för att välja lösenord till {email}",
+    "user.created_through_invitation": (
+        "skapade kontot {email} för {organisation} med den personliga länken i inbjudan till remissen"
+    ),
     # Sign-in through the city's identity provider (remiss/auth/oidc.py, remiss/auth/groups.py).
     "user.created_by_provider": (
         "skapade kontot {email} som {role} vid första inloggningen med Göteborgs Stads konto"

@@ -12,22 +12,25 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from remiss.core.time import utcnow
 from remiss.extensions import db, login_manager
 
-# A one-time link's path: whoever reads a log must not be able to use it.
-_PASSWORD_LINK = re.compile(r"(/auth/password/)[^\s\"'?#]+")
+# The paths of secret links: a one-time password link, the personal link of a round's
+# invitation (``remiss.answers.invitation``). Whoever reads a log must not be able to use them.
+SECRET_LINK_PATHS = ("/auth/password/", "/inbjudan/")
+_SECRET_LINK = re.compile("(" + "|".join(map(re.escape, SECRET_LINK_PATHS)) + r")[^\s\"'?#]+")
 # Request lines are logged by these (the development server, gunicorn's access log).
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 
 
 class RedactPasswordLinks(logging.Filter):
-    """Replaces the token of ``/auth/password/<token>`` in a log record with ``[dold]``."""
+    """Replaces the token of ``/auth/password/<token>`` and ``/inbjudan/<token>`` in a log record
+    with ``[dold]``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             text = record.getMessage()
         except Exception:  # noqa: BLE001 (a broken record is logging's business)
             return True
-        if "/auth/password/" in text:
-            record.msg, record.args = _PASSWORD_LINK.sub(r"\1[dold]", text), None
+        if any(path in text for path in SECRET_LINK_PATHS):
+            record.msg, record.args = _SECRET_LINK.sub(r"\1[dold]", text), None
         return True
 
 
@@ -48,8 +51,8 @@ def init_app(app: Flask) -> None:
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    for name in REQUEST_LOGGERS:
-        logger = logging.getLogger(name)
+    # The app's own logger too: an error in a request is logged with the request's path.
+    for logger in [*(logging.getLogger(name) for name in REQUEST_LOGGERS), app.logger]:
         if not any(isinstance(f, RedactPasswordLinks) for f in logger.filters):
             logger.addFilter(RedactPasswordLinks())
 

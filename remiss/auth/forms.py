@@ -27,9 +27,10 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-class SetPasswordForm(Form):
-    password = PasswordField(
-        "Nytt lösenord",
+def new_password_field(label: str = "Nytt lösenord") -> PasswordField:
+    """A new password, by the tracker's one rule: at least ``MIN_PASSWORD_LENGTH`` characters."""
+    return PasswordField(
+        label,
         validators=[
             DataRequired("Ange ett lösenord."),
             Length(
@@ -40,7 +41,10 @@ class SetPasswordForm(Form):
         ],
         render_kw={"autocomplete": "new-password"},
     )
-    confirm = PasswordField(
+
+
+def confirm_password_field() -> PasswordField:
+    return PasswordField(
         "Upprepa lösenordet",
         validators=[
             DataRequired("Upprepa lösenordet."),
@@ -48,6 +52,24 @@ class SetPasswordForm(Form):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class SetPasswordForm(Form):
+    password = new_password_field()
+    confirm = confirm_password_field()
+
+
+class InvitationAccountForm(Form):
+    """The account a body's contact creates through the personal link of an invitation: the
+    address is the invited one (not a field), the password follows the usual rule."""
+
+    name = StringField(
+        "Ditt namn",
+        validators=[DataRequired("Ange ditt namn."), Length(max=200, message="Skriv högst 200 tecken.")],
+        render_kw={"autocomplete": "name"},
+    )
+    password = new_password_field("Välj lösenord")
+    confirm = confirm_password_field()
 
 
 class ForgotPasswordForm(Form):

@@ -15,6 +15,7 @@ from remiss.auth.models import Role
 from remiss.core.access import admin_required, roles_required
 from remiss.core.forms import Form, choices
 from remiss.extensions import db
+from remiss.notifications.messages import hide_personal_links
 from remiss.notifications.models import Message, MessageStatus
 
 bp = Blueprint("notifications", __name__)
@@ -45,11 +46,23 @@ def _get_message_or_404(message_id: int) -> Message:
     return message
 
 
+def _as_shown(body: str | None) -> str | None:
+    """A message's body as the reader may see it: an invitation's personal link is the body's
+    own, so the office sees it hidden; the admin, who delivers kept messages by hand when no
+    mail server is configured, sees it whole."""
+    return body if current_user.is_admin else hide_personal_links(body)
+
+
 @bp.route("/messages/<int:message_id>")
 @roles_required(Role.ADMIN, Role.OFFICER, Role.MANAGER)
 def message(message_id: int):
     message = _get_message_or_404(message_id)
-    return render_template("notifications/message.html", message=message, MessageStatus=MessageStatus)
+    return render_template(
+        "notifications/message.html",
+        message=message,
+        body_text=_as_shown(message.body_text),
+        MessageStatus=MessageStatus,
+    )
 
 
 @bp.route("/messages/<int:message_id>/html")
@@ -60,7 +73,7 @@ def message_html(message_id: int):
     message = _get_message_or_404(message_id)
     if not message.body_html:
         abort(404)
-    return message.body_html, 200, {"Content-Type": "text/html; charset=utf-8"}
+    return _as_shown(message.body_html), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 @bp.route("/outbox")

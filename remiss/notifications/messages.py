@@ -8,6 +8,7 @@ writes it. Every function returns a ``Composed`` that ``service.queue`` stores i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
@@ -24,6 +25,10 @@ from remiss.notifications.models import MessageKind
 RESPONDENT_ROUND_ENDPOINT = "answers.round"
 OFFICER_ROUND_ENDPOINT = "rounds.show"
 START_ENDPOINT = "main.index"
+# The personal link in an invitation (``rounds.models.InvitationLink``): sign in or create the
+# body's account, then the round's answer page.
+INVITATION_ENDPOINT = "answers.invitation"
+INVITATION_PATH = "/inbjudan/"
 
 
 @dataclass
@@ -59,6 +64,22 @@ def respondent_round_url(round_) -> str:
 
 def officer_round_url(round_) -> str:
     return absolute_url(OFFICER_ROUND_ENDPOINT, round_id=round_.id)
+
+
+def invitation_url(token: str) -> str:
+    """The personal link of an invitation, with the token's clear text (never stored)."""
+    return absolute_url(INVITATION_ENDPOINT, token=token)
+
+
+_PERSONAL_LINK = re.compile(re.escape(INVITATION_PATH) + r"[^\s\"'<>?#]+")
+
+
+def hide_personal_links(text: str | None) -> str | None:
+    """``text`` with the token of every personal invitation link replaced by ``[dold]``: what
+    the office sees of a sent invitation (the link is the body's own)."""
+    if not text or INVITATION_PATH not in text:
+        return text
+    return _PERSONAL_LINK.sub(INVITATION_PATH + "[dold]", text)
 
 
 def _document_links(round_) -> list[dict]:
@@ -145,20 +166,85 @@ def _round_context(round_, recipient, now: datetime) -> dict:
     }
 
 
+# The board's decision and what is asked -------------------------------------------------------
+# A round's decision is typed as the form suggests, "Kommunstyrelsen 2021-10-27 § 820": who, the
+# date, the paragraph. Read so, it becomes a sentence; anything else is quoted as typed.
+_DECISION = re.compile(
+    r"^(?P<who>.*?)[\s,]*(?:den\s+)?(?P<on>\d{4}-\d{2}-\d{2})"
+    r"(?:[\s,]*(?P<paragraph>§\s*\d+\s*[a-z]?))?[\s.]*$",
+    re.IGNORECASE,
+)
+_DECIDED_WORD = re.compile(r"[\s,]*\b(?:beslut|beslutade)$", re.IGNORECASE)
+_SHORT_NAMES = {"KS": "Kommunstyrelsen"}
+
+
+def decision_sentence(round_) -> str | None:
+    """What the board decided and when, as a sentence: ``Kommunstyrelsen beslutade den 27
+    oktober 2021 (§ 820) att skicka förslaget på remiss.`` None where no decision was entered."""
+    text = (getattr(round_, "decision", "") or "").strip()
+    if not text:
+        return None
+    found = _DECISION.match(text)
+    on = None
+    if found:
+        try:
+            on = date.fromisoformat(found["on"])
+        except ValueError:
+            on = None
+    if on is None:
+        return f"Beslut om remissen: {text.rstrip('.')}."
+    who = _DECIDED_WORD.sub("", found["who"]).strip(" ,")
+    who = _SHORT_NAMES.get(who.upper(), who)
+    paragraph = re.sub(r"§\s*", "§ ", found["paragraph"]).strip() if found["paragraph"] else ""
+    when = f"den {format_date(on, 'long')}" + (f" ({paragraph})" if paragraph else "")
+    if who:
+        return f"{who} beslutade {when} att skicka förslaget på remiss."
+    return f"Beslutet att skicka förslaget på remiss fattades {when}."
+
+
+def asked_sentence(round_) -> str:
+    """What the body is asked to do, following the round's structure."""
+    parts = ["ta ställning till förslaget som helhet"]
+    if round_.lists_measures:
+        parts.append("gärna lämna synpunkter på fokusområdena och insatserna")
+    if round_.asks_questions:
+        parts.append("svara på remissens frågor")
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return f"Vi ber er {joined}."
+
+
 # The kinds ----------------------------------------------------------------------------------
-def invitation(recipient, now: datetime | None = None) -> Composed:
+def invitation(
+    recipient,
+    now: datetime | None = None,
+    *,
+    link: str | None = None,
+    again: bool = False,
+    key: str | None = None,
+) -> Composed:
+    """The invitation to answer, to the body's contact address. ``link`` is its personal link
+    (``invitation_url``), which signs in or creates the body's account; without one the text
+    says to sign in. ``again``: sent again by the officer, with a fresh link; ``key`` replaces
+    the usual dedup key (each sending again is a message of its own)."""
     now = now or utcnow()
     round_ = recipient.round
     context = _round_context(round_, recipient, now)
+    context.update(
+        link=link,
+        again=again,
+        decided=decision_sentence(round_),
+        asked=asked_sentence(round_),
+    )
     text, html = _render("invitation", **context)
+    prefix = "Inbjudan igen – remiss" if again else "Remiss"
     return Composed(
         kind=MessageKind.INVITATION,
         to=recipient.contact_email,
-        subject=f"Remiss: {round_.title} (dnr {round_.dnr}) – svar senast {context['deadline_long']}",
+        subject=f"{prefix}: {round_.title} (dnr {round_.dnr}) – sista svarsdag {context['deadline_long']}",
         text=text,
         html=html,
         ics=deadline_calendar(round_, recipient, context["deadline"], now),
-        dedup_key=f"invitation:{recipient.id}",
+        dedup_key=key or f"invitation:{recipient.id}",
         round_id=round_.id,
         recipient_id=recipient.id,
         context=context,

@@ -31,6 +31,7 @@ from flask import current_app
 from remiss.core.text import one_line
 from remiss.extensions import db
 from remiss.notifications.delivery import DeliveryError, Mailer, build_email
+from remiss.notifications.messages import hide_personal_links
 from remiss.notifications.models import Message, MessageKind, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,10 @@ def _deliver_one(message_id: int, mailer: Mailer, config, now: datetime, report:
     message.last_error = None
     if message.kind is MessageKind.ACCOUNT:
         message.body_text = message.body_html = ACCOUNT_BODY_REDACTED
+    elif message.kind is MessageKind.INVITATION:
+        # The personal link went to the body; the copy kept for the round's e-mail log hides it.
+        message.body_text = hide_personal_links(message.body_text)
+        message.body_html = hide_personal_links(message.body_html)
     report.sent += 1
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.core.time import utcnow
@@ -38,6 +39,20 @@ class Organisation(db.Model):
     @classmethod
     def by_name(cls, name: str) -> Organisation | None:
         return db.session.scalar(sa.select(cls).where(cls.name == name))
+
+    @hybrid_property
+    def has_active_account(self) -> bool:
+        """Someone of the body can sign in: it has at least one active account. A body without
+        one is reached through the personal link of a round's invitation; the round page says
+        which bodies have none (”Inget konto än”). Usable in SQL:
+        ``select(Organisation).where(~Organisation.has_active_account)``."""
+        return any(member.active for member in self.members)
+
+    @has_active_account.inplace.expression
+    @classmethod
+    def _has_active_account_expression(cls):
+        user = cls.members.property.mapper.class_
+        return cls.members.any(user.active.is_(True))
 
     @property
     def decision_label(self) -> str:

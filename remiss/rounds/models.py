@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from remiss.auth.models import UserToken
 from remiss.core.errors import DomainError
 from remiss.core.sql import days_between
 from remiss.core.text import plural
@@ -787,3 +789,97 @@ class Recipient(db.Model):
             sa.not_(cls.has_submitted),
             cls.effective_deadline.between(today, today + timedelta(days=days)),
         )
+
+    @property
+    def invitation_resendable(self) -> bool:
+        """Whether the officer can send the invitation again, with a fresh personal link: while
+        the round takes answers and the body has a contact address."""
+        return self.round.accepts_answers and bool(self.contact_email)
+
+
+class InvitationLink(db.Model):
+    """The personal link in a round's invitation to a body's contact address. Whoever follows
+    it signs in with the address's account, or creates an account bound to the body, and lands
+    on the round's answer page. Only the token's hash is stored (``UserToken.hash``). The link
+    may be followed again and again while it is usable (``refusal`` is None): the round takes
+    answers, the body is still a recipient, and the address is still the body's contact. It is
+    not tied to a recipient row, so removing the body from the round makes it say so."""
+
+    __tablename__ = "invitation_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The account made through this link, and when, if one was.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    round = relationship("Round")
+    organisation = relationship("Organisation")
+    account = relationship("User")
+
+    # A token is ``secrets.token_urlsafe(32)``: 43 characters. Anything much longer is not one.
+    TOKEN_MAX_LENGTH = 100
+
+    def __repr__(self) -> str:
+        return f"<InvitationLink {self.id} round {self.round_id} organisation {self.organisation_id}>"
+
+    @classmethod
+    def issue(cls, recipient: Recipient, now: datetime | None = None) -> tuple[InvitationLink, str]:
+        """A new link for ``recipient``'s contact address; returns it and the token's clear text
+        (put in the e-mail once, never stored)."""
+        token = secrets.token_urlsafe(32)
+        link = cls(
+            round=recipient.round,
+            organisation=recipient.organisation,
+            email=recipient.contact_email,
+            token_hash=UserToken.hash(token),
+            created_at=now or utcnow(),
+        )
+        db.session.add(link)
+        return link, token
+
+    @classmethod
+    def find(cls, token: str) -> InvitationLink | None:
+        """The link whose token this is, usable or not; None for a wrong or garbled token."""
+        if not token or len(token) > cls.TOKEN_MAX_LENGTH:
+            return None
+        return db.session.scalar(sa.select(cls).where(cls.token_hash == UserToken.hash(token)))
+
+    @property
+    def recipient(self) -> Recipient | None:
+        """The body's place in the round, or None when it has been removed from it."""
+        return self.round.recipient_for(self.organisation_id)
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the link does not work now, in Swedish; None while it does."""
+        round_ = self.round
+        if not round_.accepts_answers:
+            return (
+                f"Remissen ”{round_.title}” är {round_.status.label.lower()} och tar inte emot svar, "
+                "så länken gäller inte längre. Länken gällde tills remissen stängdes."
+            )
+        recipient = self.recipient
+        if recipient is None:
+            return (
+                f"{self.organisation.name} är inte längre remissinstans för remissen ”{round_.title}”, "
+                "så länken gäller inte."
+            )
+        if recipient.contact_email != self.email:
+            return (
+                f"Kontaktadressen för {self.organisation.name} har ändrats sedan länken skickades, så "
+                "länken gäller inte längre. Be handläggaren skicka inbjudan igen."
+            )
+        return None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.refusal is None

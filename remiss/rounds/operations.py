@@ -5,7 +5,9 @@ the CLI, the importer or the scheduler commits once. A clicked, imported or sche
 therefore leaves the same trail and the same e-mail.
 
 Where an invitation comes from: ``open_round`` (and ``add_recipients`` to an open round) queue
-``messages.invitation`` right here."""
+``messages.invitation`` right here, each with a personal link (``send_invitation``); the officer
+can send it again with a fresh link (``resend_invitation``), and a body without an account gets
+one through the link (``create_account_through_invitation``)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from remiss.audit.models import record
+from remiss.auth import oidc
+from remiss.auth.models import Role, User, normalise_email
 from remiss.core.errors import ConfirmationRequired, DomainError
 from remiss.core.text import plural_list
 from remiss.core.time import local_today, utcnow
@@ -24,7 +28,16 @@ from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.outbox import queue
 from remiss.organisations.models import Organisation
-from remiss.rounds.models import AreaKind, FocusArea, Measure, MeasureKind, Recipient, Round, RoundStatus
+from remiss.rounds.models import (
+    AreaKind,
+    FocusArea,
+    InvitationLink,
+    Measure,
+    MeasureKind,
+    Recipient,
+    Round,
+    RoundStatus,
+)
 
 # The round's facts ---------------------------------------------------------------------------
 
@@ -79,7 +92,22 @@ def _invite(recipients: list[Recipient], now: datetime) -> None:
     db.session.flush()  # ids for the links and dedup keys
     for recipient in recipients:
         if recipient.contact_email:
-            queue(messages.invitation(recipient, now), now)
+            send_invitation(recipient, now)
+
+
+def send_invitation(recipient: Recipient, now: datetime, *, again: bool = False) -> InvitationLink | None:
+    """Queue the invitation to ``recipient``'s contact address with a new personal link (only
+    its hash is kept). Returns the link, or None when this invitation was already queued: then
+    no link is kept either. ``again``: the officer's "send the invitation again"."""
+    link, token = InvitationLink.issue(recipient, now)
+    db.session.flush()
+    key = f"invitation:{recipient.id}:again:{link.id}" if again else None
+    composed = messages.invitation(recipient, now, link=messages.invitation_url(token), again=again, key=key)
+    if queue(composed, now) is None:
+        db.session.delete(link)
+        db.session.flush()
+        return None
+    return link
 
 
 def _refuse_what_cannot_be_sent(round_: Round, now: datetime) -> None:
@@ -299,6 +327,25 @@ def remove_recipient(recipient: Recipient, *, by) -> None:
     db.session.flush()
 
 
+def resend_invitation(recipient: Recipient, *, by, now: datetime | None = None) -> InvitationLink:
+    """Send the invitation again, with a fresh personal link, e.g. to a body that has nobody
+    with an account yet. The links sent before keep working while the round takes answers."""
+    now = now or utcnow()
+    if not recipient.round.accepts_answers:
+        raise DomainError("Inbjudan kan bara skickas igen medan remissen är öppen.")
+    if not recipient.invitation_resendable:
+        raise DomainError(f"{recipient.organisation.name} har ingen kontaktadress. Ange en adress först.")
+    link = send_invitation(recipient, now, again=True)
+    record(
+        "recipient.invitation_resent",
+        recipient,
+        actor=by,
+        organisation=recipient.organisation.name,
+        email=recipient.contact_email,
+    )
+    return link
+
+
 def change_contact(recipient: Recipient, email: str, *, by) -> None:
     if not recipient.round.contacts_editable:
         raise DomainError("En avslutad remiss kan inte ändras.")
@@ -345,6 +392,79 @@ def mark_answer_read(recipient: Recipient, *, by, now: datetime | None = None) -
         organisation=recipient.organisation.name,
     )
     return True
+
+
+# Accounts through the invitation ---------------------------------------------------------------
+
+
+class AccountExists(DomainError):
+    """The invited address has an account already: sign in with it (or, when it is deactivated,
+    ask the admin). ``account`` is that account."""
+
+    def __init__(self, message: str, account: User) -> None:
+        super().__init__(message)
+        self.account = account
+
+
+def account_exists(account: User) -> AccountExists:
+    if not account.active:
+        return AccountExists(
+            f"Det finns redan ett konto för {account.email}, men det är avstängt. Ett avstängt konto "
+            "kan inte skapas på nytt med inbjudningslänken. Kontakta remisstjänstens systemförvaltare "
+            "om kontot ska öppnas igen.",
+            account,
+        )
+    return AccountExists(
+        f"Det finns redan ett konto för {account.email}. Logga in med det för att svara på remissen.",
+        account,
+    )
+
+
+def create_account_through_invitation(
+    link: InvitationLink, *, name: str, password: str, now: datetime | None = None
+) -> User:
+    """Create the account of the invited address, bound to the invited body (role respondent),
+    with the password chosen on the invitation page. Refused when the link no longer works
+    (``InvitationLink.refusal``), when the address has an account (``AccountExists``; a
+    deactivated one is never made anew), and for a city address that must sign in through
+    the city's identity provider. Two requests at once: the second fails on the unique
+    address (the caller rolls back and says the account exists)."""
+    now = now or utcnow()
+    refusal = link.refusal
+    if refusal is not None:
+        raise DomainError(refusal)
+    email = normalise_email(link.email)
+    existing = User.by_email(email)
+    if existing is not None:
+        raise account_exists(existing)
+    if oidc.provider_required_for(email):
+        raise DomainError(oidc.PROVIDER_ONLY)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Ange ditt namn.")
+    user = User(
+        name=name,
+        email=email,
+        role=Role.RESPONDENT,
+        organisation=link.organisation,
+        active=True,
+        last_login_at=now,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    link.account = user
+    link.used_at = now
+    record(
+        "user.created_through_invitation",
+        user,
+        actor=user,
+        round_id=link.round_id,
+        at=now,
+        email=user.email,
+        organisation=link.organisation.name,
+    )
+    return user
 
 
 # Structure -----------------------------------------------------------------------------------

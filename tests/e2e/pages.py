@@ -483,6 +483,41 @@ SCREENS += [
     ),
 ]
 
+# Issue 16 §1 (helper "invite"): the personal link of an invitation, as the contact of a body
+# without an account sees it (tests/e2e/test_e2e_invitation.py walks it to a submitted answer);
+# the officer's round page with "Inget konto än" is the open round's page above.
+SCREENS += [
+    Screen(ANYONE, "invitation, create an account", "{invitation_link}"),
+    Screen(
+        ANYONE,
+        "invitation, create an account, submitted empty",
+        "{invitation_link}",
+        submit("Skapa konto och öppna remissen"),
+    ),
+    Screen(ANYONE, "invitation, a link that is not one", "/inbjudan/not-a-token", status=404),
+    Screen(ANYONE, "invitation, the round is closed", "{closed_invitation_link}", status=410),
+]
+
+
+def _invitation_links(app) -> dict[str, object]:
+    """A personal link for a body of the open round with nobody who can sign in (the police),
+    and one for a body of the closed round."""
+    import sqlalchemy as sa
+
+    from remiss.extensions import db
+    from remiss.rounds.models import InvitationLink, Round
+
+    rounds = list(db.session.scalars(sa.select(Round).order_by(Round.id)))
+    open_ = next(r for r in rounds if r.is_open)
+    closed = next(r for r in rounds if r.is_closed)
+    without_account = next(r for r in open_.recipients if not r.organisation.has_active_account)
+    _, token = InvitationLink.issue(without_account)
+    _, closed_token = InvitationLink.issue(closed.recipients[0])
+    return {"invitation_link": f"/inbjudan/{token}", "closed_invitation_link": f"/inbjudan/{closed_token}"}
+
+
+PREPARE.append(_invitation_links)
+
 # ---- end of pages added by other issues ----------------------------------------------------------
 
 

@@ -172,6 +172,10 @@ def _sample_version(round_, recipient, now: datetime):
     )
 
 
+# The preview's stand-in for an invitation's personal link (no link is made by previewing).
+SAMPLE_TOKEN = "exempel-personlig-lank"  # noqa: S105 (a stand-in, no link)
+
+
 def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
     """(heading, when it is sent, the message) for each kind, for a sample recipient."""
     now = utcnow()
@@ -179,8 +183,8 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
     items = [
         (
             MessageKind.INVITATION.label,
-            "När remissen skickas, till varje remissinstans.",
-            messages.invitation(recipient, now),
+            "När remissen skickas, till varje remissinstans, med en personlig länk (här ett exempel).",
+            messages.invitation(recipient, now, link=messages.invitation_url(SAMPLE_TOKEN)),
         )
     ]
     for n in reminders.reminder_days_of(round_):

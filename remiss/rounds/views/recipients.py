@@ -1,5 +1,6 @@
 """The round's recipients: add one by one or a whole group, change a contact address, remove
-one that has not begun answering, grant an extension, mark an answer read."""
+one that has not begun answering, send the invitation again, grant an extension, mark an
+answer read."""
 
 from __future__ import annotations
 
@@ -163,6 +164,27 @@ def remove_recipient(round_id: int, recipient_id: int):
         return refuse(round_, error, ANCHOR)
     db.session.commit()
     flash(f"{name} är borttagen som remissinstans.", "success")
+    return to_round(round_, ANCHOR)
+
+
+@bp.route("/<int:round_id>/recipients/<int:recipient_id>/invite", methods=["POST"])
+@officer_required
+def resend_invitation(round_id: int, recipient_id: int):
+    """The invitation again, with a fresh personal link: for a body that has nobody with an
+    account yet (the round page offers it there)."""
+    round_ = get_round_or_404(round_id)
+    recipient = recipient_or_404(round_, recipient_id)
+    require_post_form()
+    try:
+        operations.resend_invitation(recipient, by=actor(), now=utcnow())
+    except DomainError as error:
+        return refuse(round_, error, ANCHOR)
+    db.session.commit()
+    flash(
+        f"Inbjudan till {recipient.organisation.name} skickas igen till {recipient.contact_email}, "
+        "med en ny personlig länk.",
+        "success",
+    )
     return to_round(round_, ANCHOR)
 
 

@@ -166,6 +166,17 @@ def show(round_id: int):
             sa.orm.contains_eager(Recipient.organisation),
         )
     ).all()
+    # The bodies nobody of which can sign in yet (one query, ``Organisation.has_active_account``),
+    # while that matters: before sending and while answers are taken.
+    without_account = set()
+    if round_.is_draft or round_.accepts_answers:
+        without_account = set(
+            db.session.scalars(
+                sa.select(Recipient.organisation_id)
+                .join(Organisation)
+                .where(Recipient.round_id == round_.id, sa.not_(Organisation.has_active_account))
+            )
+        )
     trail = paginate(
         sa.select(AuditEvent)
         .where(AuditEvent.round_id == round_.id)
@@ -178,6 +189,8 @@ def show(round_id: int):
         "rounds/show.html",
         round=round_,
         recipients=recipients,
+        without_account=without_account,
+        no_account=[r for r in recipients if r.organisation_id in without_account],
         answered=sum(1 for r in recipients if r.has_submitted),
         invited=len(recipients),
         days_left=round_.days_left(local_today()),
