@@ -53,3 +53,13 @@ class Organisation(db.Model):
     def _has_active_account_expression(cls):
         user = cls.members.property.mapper.class_
         return cls.members.any(user.active.is_(True))
+
+    @property
+    def decision_label(self) -> str:
+        """What the body's decision on its answer is called: a committee (nämnd) answers with
+        ``Nämndens beslut``; a company's board, the police or the prison service with a
+        ``Beslut eller yttrande``. Every page, e-mail and export that names the decision asks
+        here."""
+        if self.kind is OrganisationKind.COMMITTEE:
+            return "Nämndens beslut"
+        return "Beslut eller yttrande"

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import choices
-from remiss.core.time import utcnow
+from remiss.core.time import format_date, utcnow
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds import operations
@@ -210,7 +210,8 @@ def extension(round_id: int, recipient_id: int):
         else:
             db.session.commit()
             flash(
-                f"{recipient.organisation.name} har anstånd till {recipient.extended_deadline.isoformat()}.",
+                f"{recipient.organisation.name} har anstånd till "
+                f"{format_date(recipient.extended_deadline, 'long')}.",
                 "success",
             )
             return to_round(round_, ANCHOR)
