@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from remiss.auth.models import Role, User, normalise_email
 from remiss.core.errors import DomainError
+from remiss.core.text import file_size
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 
@@ -158,7 +159,7 @@ def backup_command(file: Path) -> None:
         raise click.ClickException(str(error)) from None
     rows = sum(report.tables.values())
     click.echo(
-        f"Säkerhetskopian är sparad i {report.path} ({report.size / 1024 / 1024:.1f} MB, "
+        f"Säkerhetskopian är sparad i {report.path} ({file_size(report.size)}, "
         f"{rows} rader i {len(report.tables)} tabeller). Integritetskontrollen gav ok."
     )
     click.echo(f"Kopiera också mappen med uppladdade filer: {current_app.config['UPLOAD_FOLDER']}")

@@ -67,6 +67,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "auth.oidc_signed_out": {GET: EVERYONE},
     # The statement and its form for reporting problems (anyone, signed in or not).
     "main.accessibility": {GET: EVERYONE, POST: EVERYONE},
+    "main.favicon": {GET: EVERYONE},  # issue 16: /favicon.ico is no 404
     "public.robots": {GET: EVERYONE},
     "public.index": {GET: EVERYONE},
     "public.round": {GET: EVERYONE},

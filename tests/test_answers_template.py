@@ -67,7 +67,7 @@ def test_the_template_has_a_row_per_focus_area_and_measure_with_a_drop_down_of_p
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook["Remissvar"]
     assert sheet["B1"].value == "Remissvar: Förslag till handlingsplan"
-    assert sheet["B2"].value.startswith("Dnr 1668/20 · Socialnämnden Centrum · Svar senast ")
+    assert sheet["B2"].value.startswith("Dnr 1668/20 · Socialnämnden Centrum · Sista svarsdag ")
     assert [c.value for c in sheet[5]] == ["Nyckel", "Nummer", "Rubrik", "Ställningstagande", "Synpunkter"]
     table = [[c.value for c in row[1:3]] for row in sheet.iter_rows(min_row=6)]
     assert table == [

@@ -106,7 +106,7 @@ def test_a_valid_id_token_signs_in_and_creates_the_account(app, client, city, mo
     with app.app_context():
         user = User.by_email("anna.andersson@goteborg.se")
         assert (user.role, user.oidc_subject, user.oidc_issuer) == (Role.OFFICER, "anna", city.issuer)
-    assert "Välkommen, Anna Andersson." in client.get("/rounds/", follow_redirects=True).text
+    assert "Du är inloggad som Anna Andersson." in client.get("/rounds/", follow_redirects=True).text
 
 
 @pytest.mark.parametrize(

@@ -238,7 +238,7 @@ def _steps(c):
         (
             "set_reminder_days",
             lambda: ops.set_reminder_days(s.round, [10, 2], by=c.officer),
-            [("round.reminder_days_changed", ["påminnelserna", "10, 2"])],
+            [("round.reminder_days_changed", ["påminnelserna", "10 och 2 dagar"])],
         ),
         (
             "set_public",
@@ -288,7 +288,7 @@ def _steps(c):
             lambda: ops.remind_now(s.round, by=c.officer, now=c.now),
             [("round.reminded", ["påminnelse", "3 remissinstanser"])],
         ),
-        ("submit_answer", submit, [("answer.submitted", [CENTRUM, "version 1", "kvittensnummer R-"])]),
+        ("submit_answer", submit, [("answer.submitted", [CENTRUM, "version 1", "kvittonummer R-"])]),
         (
             "mark_read",
             lambda: ops.mark_answer_read(centrum(), by=c.officer, now=c.now),
@@ -356,7 +356,7 @@ def _steps(c):
                 ("round.scheduled", ["remissen"]),
                 ("round.document_added", ["Remissförslag"]),
                 ("round.scheduled", ["remissen"]),
-                ("round.opened", ["remissen", "1 remissinstanser"]),
+                ("round.opened", ["remissen", "1 remissinstans"]),
                 ("round.send_failed", ["remissen", "Sista svarsdagen"]),
             ],
         ),

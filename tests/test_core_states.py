@@ -22,7 +22,7 @@ from remiss.answers.service import store_decision
 from remiss.answers.template import TemplateImport
 from remiss.auth.models import Role
 from remiss.core.errors import ConfirmationRequired, DomainError
-from remiss.core.time import LOCAL_TZ, local_today, utcnow
+from remiss.core.time import LOCAL_TZ, format_date, local_today, utcnow
 from remiss.documents.models import DocumentKind
 from remiss.extensions import db
 from remiss.feedback import service as feedback
@@ -575,7 +575,7 @@ def test_closing_before_the_deadline_names_the_body_with_an_extension(actors):
     with pytest.raises(ConfirmationRequired) as asked:
         ops.close_round(round_, by=actors.officer, now=actors.now)
     assert asked.value.message == "Remissen stängs i förtid. Bekräfta att den ska stängas."
-    assert f"{ORG} har anstånd till {until.isoformat()}." in asked.value.reasons
+    assert f"{ORG} har anstånd till {format_date(until, 'long')}." in asked.value.reasons
     assert not any(OTHER in reason for reason in asked.value.reasons)
     assert any(reason.startswith("Sista svarsdagen") for reason in asked.value.reasons)
     assert round_.is_open
@@ -596,7 +596,7 @@ def test_closing_after_the_deadline_still_asks_while_an_extension_runs(actors):
     ops.grant_extension(centrum, until, "Sammanträde", by=actors.officer, now=actors.now)
     with pytest.raises(ConfirmationRequired) as asked:
         ops.close_round(round_, by=actors.officer, now=actors.now)
-    assert asked.value.reasons == [f"{ORG} har anstånd till {until.isoformat()}."]
+    assert asked.value.reasons == [f"{ORG} har anstånd till {format_date(until, 'long')}."]
     # Once the extension has run out, the round closes without a question.
     later = actors.now + timedelta(days=5)
     ops.close_round(round_, by=actors.officer, now=later)
@@ -630,7 +630,7 @@ def test_opening_with_a_past_deadline_is_refused(actors):
         ops.open_round(round_, by=actors.officer, now=actors.now, confirmed=True)
     assert type(refused.value) is DomainError
     assert refused.value.message == (
-        f"Sista svarsdagen {deadline.isoformat()} har redan passerats. "
+        f"Sista svarsdagen {format_date(deadline, 'long')} har redan passerats. "
         "Ändra sista svarsdag innan remissen skickas."
     )
     assert round_.is_draft

@@ -173,13 +173,13 @@ def test_no_feedback_page_before_final_or_for_a_body_that_did_not_answer(app, cl
 def test_the_office_previews_and_reads_any_body_s_feedback(app, client, login_as, world):
     login_as(Role.MANAGER)
     page = client.get(f"/rounds/{world.public_id}/feedback").text
-    assert "Socialnämnden Centrum" in page and "(förhandsvisning)" in page
+    assert "Socialnämnden Centrum" in page and "(förhandsgranskning)" in page
     assert ALDRE not in page
     assert "Markera bedömningen som slutlig" not in page  # managers do not finalise
     response = client.get(
         f"/rounds/{world.public_id}/feedback", query_string={"recipient": world.polisen_recipient}
     )
-    assert "Förhandsvisning" in response.text and "Polisen tillstyrker." in response.text
+    assert "Förhandsgranskning" in response.text and "Polisen tillstyrker." in response.text
     assert "RÄTTELSE" not in response.text
     assert (
         client.get(

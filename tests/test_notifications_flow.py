@@ -142,7 +142,7 @@ def test_a_round_from_invitation_to_the_last_overdue_notice(app, smtp):
     assert "Version:         1" in receipt.text
     assert "Inskickat av:    Kim Svensson" in receipt.text
     assert "Ställningstagande till förslaget som helhet: Tillstyrker delvis" in receipt.text
-    assert "Beslut:          Socialnämnden Centrum 2031-03-10 § 14" in receipt.text
+    assert "Nämndens beslut: Socialnämnden Centrum 2031-03-10 § 14" in receipt.text
     assert "- Insats 1:1 Stärka samordningen: Avstyrker, med synpunkt" in receipt.text
 
     # 14 days before: reminders only to those who have not submitted.

@@ -50,7 +50,7 @@ def test_the_log_shows_each_message_with_status_attempts_and_error(app, client, 
     assert "Kunde inte ansluta till e-postservern" in page.text
     assert "Nytt försök 2031-02-03 08:05." in page.text
     assert "Socialnämnden Nordost" in page.text and "Inbjudan" in page.text
-    assert "Påminnelser skickas 14, 3 dagar före" in page.text
+    assert "Påminnelser skickas 14 och 3 dagar före" in page.text
 
     smtp.start()
     with app.app_context():

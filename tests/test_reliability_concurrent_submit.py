@@ -30,7 +30,7 @@ from tests.servers import werkzeug_server
 
 pytestmark = pytest.mark.csrf  # real browsers: every form carries its CSRF token
 
-RECEIPT = re.compile(r"Kvittensnummer (R-\d{8}-[0-9A-F]{8})")
+RECEIPT = re.compile(r"Kvittonummer (R-\d{8}-[0-9A-F]{8})")
 
 
 @dataclass
@@ -150,7 +150,7 @@ def test_two_colleagues_submit_the_same_answer_at_once(app, held):
         assert page.status == 200, f"{email}: {page.status} {page.text}"
         assert "Något gick fel" not in page.text and "Traceback" not in page.text
     receipts = {email: RECEIPT.search(page.text) for email, page in pages.items()}
-    winners = [email for email, page in pages.items() if "Svaret är inskickat. Kvittensnummer" in page.text]
+    winners = [email for email, page in pages.items() if "Svaret är inskickat. Kvittonummer" in page.text]
     assert len(winners) == 1, {email: page.text for email, page in pages.items()}
     (winner,) = winners
     (loser,) = set(names) - {winner}

@@ -6,6 +6,7 @@ drafted from the facts and edited, and LibreOffice printing the .docx and the .x
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -158,10 +159,10 @@ def test_the_demo_round_as_word(app, client, login_as, demo):
         f"Göteborgs Stads handlingsplan för att stoppa nyrekrytering, gängkriminalitet och utvecklingen av "
         f"parallella samhällen till {REGISTER_ORDER}." in intro
     )
-    assert "Remissvaret skulle vara stadsledningskontoret tillhanda senast 2022-01-31." in intro
+    assert "Remissvaret skulle vara stadsledningskontoret tillhanda senast 31 januari 2022." in intro
     assert "Sammanlagt har 15 remissvar inkommit, varav 1 efter sista svarsdag." in intro
     assert "Samtliga remissinstanser tillstyrker förslaget eller tar inte ställning." in intro
-    assert "Sammanställd: " in intro and any(month in intro for month in ("december", "januari", "juni"))
+    assert re.search(r"Sammanställd: \d{4}-\d{2}-\d{2}\b", intro)  # a facts list: ISO, as Skickad
 
     # The appendix: all 16 bodies with their answer, position and decision; the header repeats.
     assert ("Heading 1", "Bilaga: Sammanställning över remissvaren") in paras

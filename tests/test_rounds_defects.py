@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from remiss.auth.models import Role
+from remiss.core.time import format_date
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
 from remiss.notifications.models import Message
@@ -166,7 +167,7 @@ def test_a_scheduled_round_is_sent_on_the_morning_of_its_sending_date(app, clien
     assert "Schemalägg utskick" in page and "Ta bort schemaläggning" not in page
 
     page = client.post(f"/rounds/{round_id}/schedule", follow_redirects=True).text
-    assert f"Schemalagd att skickas {sending_day.isoformat()}" in page
+    assert f"Schemalagd att skickas {format_date(sending_day, 'long')}" in page
     assert "Ta bort schemaläggning" in page
     page = client.post(f"/rounds/{round_id}/unschedule", follow_redirects=True).text
     assert "Schemaläggningen är borttagen." in page and "Schemalagd att skickas" not in page
@@ -190,7 +191,7 @@ def test_scheduling_without_the_remissforslag_asks_first(app, client, officer):
     page = client.post(f"/rounds/{round_id}/schedule").text
     assert "Schemalägg ändå" in page
     page = client.post(f"/rounds/{round_id}/schedule", data={"confirm": "1"}, follow_redirects=True).text
-    assert f"Schemalagd att skickas {sending_day.isoformat()}" in page
+    assert f"Schemalagd att skickas {format_date(sending_day, 'long')}" in page
 
 
 # Closing and extensions ---------------------------------------------------------------------------
@@ -218,8 +219,8 @@ def test_closing_early_names_the_body_with_an_extension_and_needs_a_confirmation
 
     page = client.post(f"/rounds/{round_id}/close").text
     assert "Stänga remissen i förtid?" in page
-    assert f"Sista svarsdagen {deadline.isoformat()} har inte passerats" in page
-    assert f"Socialnämnden Centrum har anstånd till {until.isoformat()}." in page
+    assert f"Sista svarsdagen {format_date(deadline, 'long')} har inte passerats" in page
+    assert f"Socialnämnden Centrum har anstånd till {format_date(until, 'long')}." in page
     assert "Stäng ändå" in page and status(app, round_id) == "open"
 
     page = client.post(f"/rounds/{round_id}/close", data={"confirm": "1"}, follow_redirects=True).text

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from remiss.answers.models import Answer, Position
 from remiss.audit.models import AuditEvent
 from remiss.auth.models import Role
+from remiss.core.time import format_date
 from remiss.extensions import db
 from remiss.notifications.models import Message
 from remiss.organisations.models import Organisation
@@ -216,7 +217,7 @@ def test_extension_gives_one_recipient_a_new_deadline(app, client, officer):
         data={"extended_deadline": new.isoformat(), "reason": "Nämnden sammanträder senare"},
         follow_redirects=True,
     ).text
-    assert f"Socialnämnden Centrum har anstånd till {new.isoformat()}." in page
+    assert f"Socialnämnden Centrum har anstånd till {format_date(new, 'long')}." in page
     assert f"Ej påbörjat – anstånd till {new.isoformat()}" in page
     assert "Nämnden sammanträder senare" in page
     assert ("extension", recipient_id) in queued(app, round_id)

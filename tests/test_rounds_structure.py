@@ -43,7 +43,7 @@ def test_paste_shows_a_preview_and_saves_only_when_confirmed(app, client, office
     url = f"/rounds/{round_id}/structure/paste"
     preview = client.post(url, data={"text": PASTED, "preview": "1"})
     assert preview.status_code == 200
-    assert "Förhandsvisning" in preview.text
+    assert "Förhandsgranskning" in preview.text
     assert "2 fokusområden och 3 insatser läggs till" in preview.text
     assert "Insats 2:2: Utveckla och förstärka cylindermodellen" in preview.text
     assert structure_of(app, round_id) == []
@@ -78,7 +78,7 @@ def test_paste_with_unreadable_lines_names_them_and_saves_nothing(app, client, o
     assert "Några rader kunde inte läsas" in page
     assert "Rad 3: ”Se bilaga 3” kan inte läsas." in page
     assert "Rad 4: insats 2:1 står under en rubrik med frågor" in page
-    assert "Förhandsvisning" not in page
+    assert "Förhandsgranskning" not in page
     assert structure_of(app, round_id) == []
 
 

@@ -41,7 +41,7 @@ def test_formula_like_answers_are_text_in_the_excel_file(app, login_as, client):
     submit = f"/answers/rounds/{round_id}/submit"
     preview = respondent.get(f"/answers/rounds/{round_id}/preview").text
     response = respondent.post(submit, data=read_form(preview, submit), follow_redirects=True)
-    assert "Svaret är inskickat. Kvittensnummer" in response.text
+    assert "Svaret är inskickat. Kvittonummer" in response.text
 
     login_as(Role.MANAGER)
     response = client.get(f"/rounds/{round_id}/summary/export")

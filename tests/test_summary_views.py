@@ -80,7 +80,7 @@ def test_the_summary_page_shows_the_same_facts(client, login_as, demo, app):
     assert "<dt>Synpunkter</dt><dd>6</dd>" in m11 and m11.count("<li>") == 6
     assert "=1+1" in m11
     # Managers read; only officers write the assessment and download all documents.
-    assert "Ladda ned som Excel" in html
+    assert "Ladda ner som Excel" in html
     assert "Skriv stadsledningskontorets bedömning" not in html and "summary/documents" not in html
 
 

@@ -84,10 +84,10 @@ def test_demo_round_read_back_cell_by_cell(app, client, login_as, demo):
     assert facts["Diarienummer"] == "1668/20"
     assert facts["Beslut"] == "Kommunstyrelsen 2021-10-27 § 820"
     assert facts["Skickad"] == datetime(2021, 11, 1)
-    assert facts["Svar senast"] == datetime(2022, 1, 31)
+    assert facts["Sista svarsdag"] == datetime(2022, 1, 31)
     assert facts["Ansvarig"] == "Hanna Handläggare"
     assert isinstance(facts["Sammanställd"], datetime)
-    for label in ("Skickad", "Svar senast", "Sammanställd"):
+    for label in ("Skickad", "Sista svarsdag", "Sammanställd"):
         cell = next(r[1] for r in ws.iter_rows(max_col=2) if r[0].value == label)
         assert cell.is_date and cell.number_format.startswith("yyyy-mm-dd")
     assert (facts["Inbjudna"], facts["Svarat"], facts["I tid"], facts["För sent"], facts["Inget svar"]) == (

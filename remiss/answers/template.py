@@ -94,7 +94,7 @@ def write_template(round_: Round, organisation_name: str, deadline, version: Ans
     # with "=" is shown as typed, never run, and reads back the same.
     set_text(sheet, 1, 2, f"Remissvar: {round_.title}")
     sheet["B1"].font = Font(bold=True, size=14)
-    set_text(sheet, 2, 2, f"Dnr {round_.dnr} · {organisation_name} · Svar senast {format_date(deadline)}")
+    set_text(sheet, 2, 2, f"Dnr {round_.dnr} · {organisation_name} · Sista svarsdag {format_date(deadline)}")
     columns = _columns(round_)
     set_text(
         sheet,

@@ -41,7 +41,8 @@ from remiss.answers.models import Answer, AnswerVersion, Channel
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
-from remiss.core.time import format_datetime, local_today, to_local, utcnow
+from remiss.core.text import plural
+from remiss.core.time import format_date, format_datetime, local_today, to_local, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document
 from remiss.extensions import db
@@ -605,7 +606,7 @@ def submit(round_id: int):
     if not form.validate_on_submit():
         return back
     stale = (
-        f"{service.saved_by_text(draft)} ändrade utkastet efter att du öppnade förhandsvisningen. "
+        f"{service.saved_by_text(draft)} ändrade utkastet efter att du öppnade förhandsgranskningen. "
         "Svaret är inte inskickat. Läs igenom det igen innan du skickar in."
     )
     if form.version_token.data != service.version_token(draft):
@@ -626,7 +627,7 @@ def submit(round_id: int):
             return _nothing_to_submit(round_, recipient)
         flash(stale, "error")
         return back
-    flash(f"Svaret är inskickat. Kvittensnummer {version.receipt_number}.", "success")
+    flash(f"Svaret är inskickat. Kvittonummer {version.receipt_number}.", "success")
     return redirect(url_for("answers.receipt", round_id=round_.id))
 
 
@@ -639,7 +640,7 @@ def _nothing_to_submit(round_: Round, recipient: Recipient):
     who = submitted.submitted_by.name if submitted.submitted_by else "någon annan"
     flash(
         f"Svaret är redan inskickat av {who} {format_datetime(submitted.submitted_at)}, "
-        f"kvittensnummer {submitted.receipt_number}. Ingenting nytt skickades in.",
+        f"kvittonummer {submitted.receipt_number}. Ingenting nytt skickades in.",
         "info",
     )
     return redirect(url_for("answers.receipt", round_id=round_.id))
@@ -829,11 +830,11 @@ def register(round_id: int, recipient_id: int):
         db.session.rollback()
         flash("Organisationen sparade sitt utkast samtidigt. Ingenting registrerades; försök igen.", "error")
         return render_template("answers/register.html", form=form, round_=round_, recipient=recipient), 409
-    late = f", {version.days_late} dagar för sent" if version.days_late else ""
+    late = f", {plural(version.days_late, 'dag', 'dagar')} för sent" if version.days_late else ""
     flash(
         f"Svaret från {recipient.organisation.name} är registrerat som version {version.number} "
-        f"({version.channel.label.lower()}, mottaget {version.received_on}{late}). "
-        f"Kvittensnummer {version.receipt_number}.",
+        f"({version.channel.label.lower()}, mottaget {format_date(version.received_on, 'long')}{late}). "
+        f"Kvittonummer {version.receipt_number}.",
         "success",
     )
     return back

@@ -1,6 +1,8 @@
 """The audit trail: who did what, when, to what. Every kind of event has its Swedish sentence
 (``SENTENCES``) with a verb, filled from the event's details, so a round's history reads
-"Anna Andersson skickade in svaret från Socialnämnden Centrum (version 1, kvittensnummer …)"."""
+"Anna Andersson skickade in svaret från Socialnämnden Centrum (version 1, kvittonummer …)".
+A count meets its noun through a format spec, ``{count:remissinstans|remissinstanser}``, which
+gives ``1 remissinstans`` and ``16 remissinstanser`` (``core.text.plural``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from remiss.core.text import plural
 from remiss.core.time import utcnow
 from remiss.core.types import UTCDateTime
 from remiss.extensions import db
@@ -20,7 +23,7 @@ SENTENCES: dict[str, str] = {
     "round.created": "skapade remissen {dnr} {title}",
     "round.imported": "importerade remissen {dnr} {title}",
     "round.updated": "ändrade remissens uppgifter",
-    "round.opened": "skickade remissen till {count} remissinstanser",
+    "round.opened": "skickade remissen till {count:remissinstans|remissinstanser}",
     "round.scheduled": "schemalade remissen att skickas {on}",
     "round.unscheduled": "tog bort schemaläggningen av utskicket",
     "round.send_failed": "kunde inte skicka remissen enligt schemat: {reason}",
@@ -31,7 +34,7 @@ SENTENCES: dict[str, str] = {
     "round.document_replaced": "ersatte {kind} ”{old}” med ”{name}”",
     "round.document_removed": "tog bort {kind} ”{name}” ur utkastet",
     "round.reminder_days_changed": "ändrade påminnelserna till {days}",
-    "round.reminded": "skickade en påminnelse till {count} remissinstanser",
+    "round.reminded": "skickade en påminnelse till {count:remissinstans|remissinstanser}",
     "round.made_public": "lade ut remissen i det offentliga remissregistret",
     "round.made_not_public": "tog bort remissen ur det offentliga remissregistret",
     # Structure
@@ -43,7 +46,10 @@ SENTENCES: dict[str, str] = {
     "structure.measure_updated": "ändrade {label} {title}",
     "structure.measure_moved": "flyttade {label} {direction}",
     "structure.measure_removed": "tog bort {label} {title}",
-    "structure.pasted": "klistrade in {areas} fokusområden och {measures} insatser eller frågor",
+    "structure.pasted": (
+        "klistrade in {areas:fokusområde|fokusområden} och "
+        "{measures:insats eller fråga|insatser eller frågor}"
+    ),
     "structure.pasted_parts": "klistrade in {parts}",
     # Recipients
     "recipient.added": "lade till {organisation} som remissinstans ({email}){invited}",
@@ -55,26 +61,27 @@ SENTENCES: dict[str, str] = {
     ),
     # Answers
     "answer.submitted": (
-        "skickade in svaret från {organisation} (version {version}, kvittensnummer {receipt})"
+        "skickade in svaret från {organisation} (version {version}, kvittonummer {receipt})"
     ),
     "answer.registered": (
         "registrerade svaret från {organisation} ({channel}, mottaget {received_on}; "
-        "version {version}, kvittensnummer {receipt})"
+        "version {version}, kvittonummer {receipt})"
     ),
     "answer.reopened": "öppnade svaret från {organisation} för rättelse: {reason}",
     "answer.read": "markerade svaret från {organisation} som läst",
     # The office's assessment and the public record
-    "round.assessment_saved": "sparade stadsledningskontorets bedömning ({count} texter ändrade)",
+    "round.assessment_saved": "sparade stadsledningskontorets bedömning ({count:text|texter} ändrade)",
     # Themes (kodning) and the report (remiss/summary/service.py)
     "theme.added": "lade till temat ”{name}”",
     "theme.removed": "tog bort temat ”{name}”",
-    "theme.tagged": "satte temana {themes} på {count} synpunkter på {target}",
+    "theme.tagged": "satte temana {themes} på {count:synpunkt|synpunkter} på {target}",
     "report.intro_saved": "ändrade inledningen till redovisningen av remissvaren",
     "round.assessment_merged": (
-        "sparade stadsledningskontorets bedömning ihop med en samtidig ändring ({count} texter ändrade)"
+        "sparade stadsledningskontorets bedömning ihop med en samtidig ändring ({count:text|texter} ändrade)"
     ),
     "assessment.finalised": (
-        "markerade bedömningen som slutlig och skickade återkoppling till {count} remissinstanser"
+        "markerade bedömningen som slutlig och skickade återkoppling till "
+        "{count:remissinstans|remissinstanser}"
     ),
     "secrecy.marked": "sekretessmarkerade {what} ({ground})",
     "secrecy.lifted": "hävde sekretessen för {what}",
@@ -85,7 +92,7 @@ SENTENCES: dict[str, str] = {
     # Accounts and the register
     "organisation.created": "lade till organisationen {name}",
     "organisation.updated": "ändrade organisationen {name}",
-    "organisation.imported": "läste in {count} organisationer",
+    "organisation.imported": "läste in {count:organisation|organisationer}",
     "user.invited": "bjöd in {email} som {role}",
     "user.updated": "ändrade kontot {email}",
     "user.deactivated": "stängde av kontot {email}",
@@ -109,6 +116,19 @@ SENTENCES: dict[str, str] = {
     # Reports from the accessibility statement's form (remiss/accessibility/operations.py)
     "accessibility.report_handled": "markerade rapport {number} om bristande tillgänglighet som hanterad",
 }
+
+
+class _SentenceFormatter(string.Formatter):
+    """``str.format`` plus the plural spec: ``{count:remissinstans|remissinstanser}``."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, many = format_spec.partition("|")
+            return plural(value, one, many)
+        return super().format_field(value, format_spec)
+
+
+_SENTENCE = _SentenceFormatter()
 
 
 def fields_of(action: str) -> set[str]:
@@ -139,7 +159,7 @@ class AuditEvent(db.Model):
         details = self.details or {}
         if template is None or not fields_of(self.action) <= details.keys():
             return self.summary or self.action
-        return template.format_map(details)
+        return _SENTENCE.vformat(template, (), details)
 
 
 def record(

@@ -41,7 +41,7 @@ def login():
         target = form.next.data if service.is_safe_next(form.next.data) else None
         session.clear()  # a fresh session: nothing from before signing in carries over
         login_user(user, remember=form.remember.data)
-        flash(f"Välkommen, {user.name}.", "success")
+        flash(f"Du är inloggad som {user.name}.", "success")
         return redirect(target or url_for("main.index"))
     return _login_page(form)
 
@@ -97,7 +97,7 @@ def oidc_callback():
     session.clear()  # a fresh session: nothing from before signing in carries over
     login_user(user)
     session["oidc_id_token"] = identity.id_token  # the hint for signing out of the provider
-    flash(f"Välkommen, {user.name}.", "success")
+    flash(f"Du är inloggad som {user.name}.", "success")
     return redirect(target if service.is_safe_next(target) else url_for("main.index"))
 
 

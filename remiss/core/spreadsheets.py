@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import Cell
 
+from remiss.core.text import file_size
+
 # What a spreadsheet program may read as the start of a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The control characters an .xlsx file cannot hold: openpyxl's ``ILLEGAL_CHARACTERS_RE``, the
@@ -212,8 +214,8 @@ def open_workbook(data: bytes, limits: ReadLimits = ReadLimits()):  # noqa: B008
     unpacked = sum(entry.file_size for entry in entries)
     if len(entries) > limits.entries or unpacked > limits.uncompressed_bytes:
         raise UnreadableSpreadsheet(
-            f"Filen är för stor för att läsas in: uppackad är den {unpacked / 1024 / 1024:.0f} MB "
-            f"(högst {limits.uncompressed_bytes // 1024 // 1024} MB). Ladda ner en ny mall och fyll i den."
+            f"Filen är för stor för att läsas in: uppackad är den {file_size(unpacked)} "
+            f"(högst {file_size(limits.uncompressed_bytes)}). Ladda ner en ny mall och fyll i den."
         )
     try:
         with warnings.catch_warnings():

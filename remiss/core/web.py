@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-from remiss.core import time
+from remiss.core import text, time
 from remiss.core.forms import error_target
 from remiss.core.text import clean_text
 from remiss.extensions import db, login_manager
@@ -272,5 +272,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = time.format_date
     app.jinja_env.filters["datetime"] = time.format_datetime
+    app.jinja_env.filters["plural"] = text.plural
+    app.jinja_env.filters["join_words"] = text.join_words
+    app.jinja_env.filters["plural_list"] = text.plural_list
+    app.jinja_env.filters["file_size"] = text.file_size
+    app.jinja_env.filters["without_full_stop"] = text.without_full_stop
     app.jinja_env.globals["today"] = time.local_today
     app.jinja_env.globals["error_target"] = error_target

@@ -14,7 +14,7 @@ class DocumentKind(LabelledEnum):
     DRAFT = ("draft", "Remissförslag")
     COVER_LETTER = ("cover_letter", "Missiv")
     APPENDIX = ("appendix", "Bilaga")
-    DECISION = ("decision", "Beslut / yttrande")
+    DECISION = ("decision", "Beslut eller yttrande")
 
 
 class Document(db.Model):

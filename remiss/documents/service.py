@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, send_file
 
 from remiss.core.errors import DomainError
+from remiss.core.text import file_size
 from remiss.documents.models import Document, DocumentKind
 from remiss.extensions import db
 
@@ -120,9 +121,7 @@ def store(
     if size == 0:
         raise DomainError(f"{display} är tom.")
     if size > limit:
-        raise DomainError(
-            f"{display} är {size / 1024 / 1024:.1f} MB. En fil får vara högst {limit // 1024 // 1024} MB."
-        )
+        raise DomainError(f"{display} är {file_size(size)}. En fil får vara högst {file_size(limit)}.")
     file_type = detect_type(stream)
     if file_type not in allowed:
         kinds = ", ".join(t.label for t in allowed)

@@ -33,7 +33,7 @@ def has_assessment(round_: Round) -> bool:
 
 def reasons_not_to_finalise(round_: Round) -> list[str]:
     if round_.assessment_final_at is not None:
-        return [f"Bedömningen är redan slutlig sedan {format_date(round_.assessment_final_at)}."]
+        return [f"Bedömningen är redan slutlig sedan {format_date(round_.assessment_final_at, 'long')}."]
     reasons = []
     if not round_.feedback_possible:
         reasons.append("Bedömningen kan markeras som slutlig först när remissen är stängd.")

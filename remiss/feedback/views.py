@@ -8,6 +8,7 @@ from flask_login import current_user
 from remiss.auth.models import Role
 from remiss.core.access import officer_required, roles_required
 from remiss.core.errors import DomainError
+from remiss.core.text import plural
 from remiss.extensions import db
 from remiss.feedback import service
 from remiss.feedback.forms import FinaliseForm
@@ -60,7 +61,7 @@ def finalise(round_id: int):
             db.session.commit()
             flash(
                 "Bedömningen är slutlig. Återkopplingen skickas till "
-                f"{queued} {'remissinstans' if queued == 1 else 'remissinstanser'} som svarat.",
+                f"{plural(queued, 'remissinstans', 'remissinstanser')} som svarat.",
                 "success",
             )
     return redirect(url_for("feedback.show", round_id=round_.id))

@@ -24,7 +24,7 @@ from remiss.answers.models import Channel, MeasurePosition, Position
 from remiss.answers.service import AnswerValues
 from remiss.audit.models import AuditEvent, record
 from remiss.core.errors import DomainError
-from remiss.core.text import clean_text
+from remiss.core.text import clean_text, plural
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications.models import Message
@@ -117,7 +117,7 @@ def _date_or_relative(
         try:
             return today + timedelta(days=sign * days)
         except OverflowError:
-            check.fail(f"{where}{relative_key}", f"ligger för långt bort ({days} dagar)")
+            check.fail(f"{where}{relative_key}", f"ligger för långt bort ({plural(days, 'dag', 'dagar')})")
             return None
     check.fail(f"{where}{key}", f"saknas (eller {relative_key})")
     return None

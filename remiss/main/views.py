@@ -70,6 +70,13 @@ def accessibility():
     ), status
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon a browser asks for at the root whatever the page links (``static/favicon.ico``;
+    pages link it and ``static/favicon.svg`` in ``base.html``)."""
+    return current_app.send_static_file("favicon.ico")
+
+
 # The admin's list of reports ----------------------------------------------------------------
 @bp.route("/admin/accessibility-reports")
 @admin_required

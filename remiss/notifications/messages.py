@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Alarm, Calendar, Event
 
+from remiss.core.text import plural
 from remiss.core.time import format_date, format_datetime, local_today, utcnow
 from remiss.notifications.models import MessageKind
 
@@ -105,7 +106,7 @@ def _render(name: str, **context) -> tuple[str, str]:
 
 
 def _days(n: int) -> str:
-    return f"{n} {'dag' if abs(n) == 1 else 'dagar'}"
+    return plural(abs(n), "dag", "dagar")
 
 
 def _officer_of(round_) -> dict | None:
@@ -434,7 +435,7 @@ def digest(officer, rounds, now: datetime | None = None) -> Composed:
         kind=MessageKind.DIGEST,
         to=officer.email,
         subject=f"Veckosammanfattning vecka {context['week']}: "
-        f"{count} {'öppen remiss' if count == 1 else 'öppna remisser'}",
+        f"{plural(count, 'öppen remiss', 'öppna remisser')}",
         text=text,
         html=html,
         dedup_key=f"digest:{officer.id}:{week}",

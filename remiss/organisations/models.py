@@ -67,6 +67,16 @@ class Organisation(db.Model):
         return cls.members.any(user.active.is_(True))
 
     @property
+    def decision_label(self) -> str:
+        """What the body's decision on its answer is called: a committee (nämnd) answers with
+        ``Nämndens beslut``; a company's board, the police or the prison service with a
+        ``Beslut eller yttrande``. Every page, e-mail and export that names the decision asks
+        here."""
+        if self.kind is OrganisationKind.COMMITTEE:
+            return "Nämndens beslut"
+        return "Beslut eller yttrande"
+
+    @property
     def register_group(self) -> str:
         """The register's group the body is listed under when recipients are chosen: its own
         ``group`` (``Socialnämnderna``, ``Statliga myndigheter`` …), or where it has none its

@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from remiss.core.paging import Page, paginate
+from remiss.core.text import plural  # the one helper; its templates call it as plural(…)
 from remiss.extensions import db
 from remiss.organisations.models import Organisation, OrganisationKind
 from remiss.rounds.models import Recipient, Round
@@ -308,11 +309,6 @@ def whole_overview(filters: Filters, today: date) -> Overview:
 
 
 # Words ------------------------------------------------------------------------------------------
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """``1 remissinstans``, ``2 remissinstanser``."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def days_text(days: int) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from remiss.auth.models import UserToken
 from remiss.core.errors import DomainError
 from remiss.core.sql import days_between
-from remiss.core.time import local_today, utcnow
+from remiss.core.text import plural
+from remiss.core.time import format_date, local_today, utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
 from remiss.extensions import db
 
@@ -337,7 +338,7 @@ class Round(db.Model):
             reasons.append("Remissen har inga fokusområden eller frågor.")
         if self.deadline <= today:
             reasons.append(
-                f"Sista svarsdagen {self.deadline.isoformat()} har redan passerats. Ändra sista "
+                f"Sista svarsdagen {format_date(self.deadline, 'long')} har redan passerats. Ändra sista "
                 "svarsdag innan remissen skickas."
             )
         return reasons
@@ -367,8 +368,8 @@ class Round(db.Model):
             raise DomainError("Remissen är redan schemalagd att skickas.")
         if self.sent_on <= today:
             raise DomainError(
-                f"Utskicksdagen {self.sent_on.isoformat()} är i dag eller har passerat. Skicka remissen nu "
-                "i stället, eller ändra utskicksdagen."
+                f"Utskicksdagen {format_date(self.sent_on, 'long')} är i dag eller har passerat. Skicka "
+                "remissen nu i stället, eller ändra utskicksdagen."
             )
         self.send_scheduled_by_id = by.id
 
@@ -385,14 +386,14 @@ class Round(db.Model):
         waiting = [r for r in self.recipients if not r.has_submitted]
         if self.deadline >= today and waiting:
             warnings.append(
-                f"Sista svarsdagen {self.deadline.isoformat()} har inte passerats; "
-                f"{len(waiting)} av {len(self.recipients)} remissinstanser har inte svarat."
+                f"Sista svarsdagen {format_date(self.deadline, 'long')} har inte passerats; {len(waiting)} "
+                f"av {plural(len(self.recipients), 'remissinstans', 'remissinstanser')} har inte svarat."
             )
         for recipient in sorted(waiting, key=lambda r: r.organisation.name):
             if recipient.extension_running(today):
                 warnings.append(
                     f"{recipient.organisation.name} har anstånd till "
-                    f"{recipient.extended_deadline.isoformat()}."
+                    f"{format_date(recipient.extended_deadline, 'long')}."
                 )
         return warnings
 
@@ -718,7 +719,7 @@ class Recipient(db.Model):
         status = self.status
         days = self.days_answered_late  # the one rule: the answer's first receipt
         if status is AnswerStatus.SUBMITTED and days:
-            return f"Inskickat för sent, {days} {'dag' if days == 1 else 'dagar'}"
+            return f"Inskickat för sent, {plural(days, 'dag', 'dagar')}"
         text = status.label
         if self.extended_deadline is not None and not self.has_submitted:
             text += f" – anstånd till {self.extended_deadline.isoformat()}"

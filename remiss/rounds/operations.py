@@ -20,6 +20,7 @@ from remiss.audit.models import record
 from remiss.auth import oidc
 from remiss.auth.models import Role, User, normalise_email
 from remiss.core.errors import ConfirmationRequired, DomainError
+from remiss.core.text import plural_list
 from remiss.core.time import local_today, utcnow
 from remiss.documents import service as documents
 from remiss.documents.models import Document, DocumentKind
@@ -794,7 +795,7 @@ def set_reminder_days(round_: Round, days: list[int], *, by) -> None:
     if not round_.reminders_editable:
         raise DomainError("Påminnelserna kan bara ändras medan remissen är ett utkast eller öppen.")
     round_.reminder_days = ",".join(str(d) for d in days)
-    text = ", ".join(str(d) for d in days) + " dagar före sista svarsdagen" if days else "inga påminnelser"
+    text = f"{plural_list(days, 'dag', 'dagar')} före sista svarsdagen" if days else "inga påminnelser"
     record("round.reminder_days_changed", round_, actor=by, days=text)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from remiss.core.errors import DomainError
 from remiss.core.paging import Page, paginate
+from remiss.core.text import plural
 from remiss.core.time import local_today, to_local
 from remiss.extensions import db
 from remiss.notifications import messages
@@ -54,7 +55,8 @@ def parse_reminder_days(text: str) -> list[int]:
         value = int(part)
         if not 1 <= value <= MAX_REMINDER_DAYS:
             raise DomainError(
-                f"Påminnelsedagar måste vara mellan 1 och {MAX_REMINDER_DAYS} dagar före sista svarsdagen."
+                f"Påminnelsedagar måste vara mellan 1 och {plural(MAX_REMINDER_DAYS, 'dag', 'dagar')} före "
+                "sista svarsdagen."
             )
         days.add(value)
     return sorted(days, reverse=True)

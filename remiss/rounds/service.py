@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from remiss.core.paging import Page, paginate
+from remiss.core.text import join_words, plural
 from remiss.core.time import local_today
 from remiss.core.types import LabelledEnum
 from remiss.extensions import db
@@ -132,12 +133,8 @@ class ParsedStructure:
             (kinds.count(MeasureKind.MEASURE), "insats", "insatser"),
             (kinds.count(MeasureKind.QUESTION), "fråga", "frågor"),
         ]
-        for count, one, many in counts:
-            if count:
-                parts.append(f"{count} {one if count == 1 else many}")
-        if not parts:
-            return "ingenting"
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+        parts = [plural(count, one, many) for count, one, many in counts if count]
+        return join_words(parts) if parts else "ingenting"
 
 
 @dataclass

@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from remiss.answers.models import Position
+from remiss.core.text import plural
 from remiss.core.time import format_date, to_local
 from remiss.extensions import db
 from remiss.organisations.models import Organisation, OrganisationKind
@@ -119,10 +120,6 @@ def bodies_phrase(bodies: Sequence[tuple[str, OrganisationKind]]) -> str:
     return _join(city or others)
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def positions_sentence(summary: Summary) -> str:
     """``Samtliga remissinstanser tillstyrker förslaget eller tar inte ställning.``, from the
     positions of the answers that count."""
@@ -151,7 +148,7 @@ def positions_sentence(summary: Summary) -> str:
         if n
     ]
     first, *rest = said
-    parts = [f"{_count(first[0], 'remissinstans', 'remissinstanser')} {first[1]}"]
+    parts = [f"{plural(first[0], 'remissinstans', 'remissinstanser')} {first[1]}"]
     parts += [f"{n} {verb}" for n, verb in rest]
     return _join(parts) + "."
 
@@ -165,21 +162,24 @@ def draft_intro(summary: Summary, bodies: Sequence[tuple[str, OrganisationKind]]
     the positions, and what follows."""
     facts, counts = summary.round, summary.counts
     match = _DECISION.match(facts.decision.strip())
+    subject = _lower_first(facts.title.strip())
     if match and match.group("who"):
         decided = f"{match.group('who')} beslutade {match.group('when')}"
-    elif facts.decision.strip():
-        decided = f"{facts.decision.strip()} beslutade"
     else:
-        decided = "Kommunstyrelsen beslutade"
-    subject = _lower_first(facts.title.strip())
-    first = f"{decided} att med begäran om yttrande remittera {subject}"
+        decided = f"{facts.decision.strip()} beslutade"
+    if facts.decision.strip():
+        first = f"{decided} att med begäran om yttrande remittera {subject}"
+    else:
+        # No decision was entered: say what happened, not who we guess decided it.
+        first = f"{facts.title.strip()} har med begäran om yttrande skickats på remiss"
     if bodies:
         first += f" till {bodies_phrase(bodies)}"
     late = f", varav {counts.late} efter sista svarsdag" if counts.late else ""
     second = (
-        f"Remissvaret skulle vara stadsledningskontoret tillhanda senast {format_date(facts.deadline)}. "
+        "Remissvaret skulle vara stadsledningskontoret tillhanda senast "
+        f"{format_date(facts.deadline, 'long')}. "
         f"Sammanlagt har {counts.answered} remissvar inkommit{late}. I bilagan redovisas en "
-        "sammanställning över remissvaren där även nämndens/styrelsens beslut framgår. "
+        "sammanställning över remissvaren där även varje remissinstans beslut eller yttrande framgår. "
         f"{positions_sentence(summary)} Remissvaren i sin helhet finns i ärendet dnr {facts.dnr}."
     )
     third = (
@@ -307,7 +307,7 @@ def _comments(doc, comments: Sequence[Comment], groups, grouped: bool) -> None:
         members = [c for c in comments if c.id in ids]
         done.update(c.id for c in members)
         names = _join([c.organisation for c in members])
-        note = f"{len(members)} remissinstanser, {group.similarity} % lika"
+        note = f"{plural(len(members), 'remissinstans', 'remissinstanser')}, {group.similarity} % lika"
         _comment_paragraph(doc, names, members[0], note)
 
 
@@ -317,7 +317,7 @@ def _themes_paragraph(doc, themes) -> None:
     paragraph = doc.add_paragraph()
     paragraph.add_run("Teman: ").bold = True
     paragraph.add_run(
-        "; ".join(f"{t.name} ({_count(t.bodies, 'remissinstans', 'remissinstanser')})" for t in themes)
+        "; ".join(f"{t.name} ({plural(t.bodies, 'remissinstans', 'remissinstanser')})" for t in themes)
     )
 
 
@@ -326,7 +326,7 @@ def _question(doc, question: MeasureSummary, invited: int, groups, grouped: bool
     question takes no position, so there are no counts of positions."""
     doc.add_heading(f"{question.kind} {question.number}: {_clean(question.title)}", level=3)
     doc.add_paragraph(
-        f"Besvarad av {question.answered} av {_count(invited, 'remissinstans', 'remissinstanser')}."
+        f"Besvarad av {question.answered} av {plural(invited, 'remissinstans', 'remissinstanser')}."
     )
     _themes_paragraph(doc, question.themes)
     answers = tuple(c for c in question.comments if c.text)
@@ -343,7 +343,7 @@ def _measure(doc, measure: MeasureSummary, groups, grouped: bool) -> None:
     doc.add_heading(f"{measure.kind} {measure.number} {_clean(measure.title)}", level=3)
     doc.add_paragraph().add_run(
         f"Tillstyrker: {measure.assent}. Avstyrker: {measure.reject}. "
-        f"Synpunkter: {_count(measure.commented, 'remissinstans', 'remissinstanser')}."
+        f"Synpunkter: {plural(measure.commented, 'remissinstans', 'remissinstanser')}."
     )
     _themes_paragraph(doc, measure.themes)
     if measure.comments:
@@ -414,8 +414,8 @@ def write_report(
     if facts.decision:
         _labelled(doc, "Beslut", facts.decision)
     _labelled(doc, "Skickad", format_date(facts.sent_on))
-    _labelled(doc, "Svar senast", format_date(facts.deadline))
-    _labelled(doc, "Sammanställd", format_date(to_local(facts.compiled_at), "long"))
+    _labelled(doc, "Sista svarsdag", format_date(facts.deadline))
+    _labelled(doc, "Sammanställd", format_date(facts.compiled_at))
     _text_paragraphs(doc, intro)
 
     for area in summary.focus_areas:
@@ -484,7 +484,7 @@ def write_report(
         if not r.answered:
             timely = "–"
         elif r.is_late:
-            timely = _count(r.days_late, "dag sent", "dagar sent")
+            timely = plural(r.days_late, "dag sent", "dagar sent")
         else:
             timely = "I tid"
         values = (

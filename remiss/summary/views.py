@@ -29,6 +29,7 @@ from remiss.answers.models import MeasurePosition
 from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
+from remiss.core.text import plural
 from remiss.core.time import local_today
 from remiss.extensions import db
 from remiss.rounds.access import get_round_or_404
@@ -538,5 +539,8 @@ def tag(round_id: int):
         flash(error.message, "error")
         return _back(round_, form.part.data, form.anchor.data)
     db.session.commit()
-    flash("Temana är sparade" + (f" för {count} synpunkter." if count > 1 else "."), "success")
+    flash(
+        "Temana är sparade" + (f" för {plural(count, 'synpunkt', 'synpunkter')}." if count > 1 else "."),
+        "success",
+    )
     return _back(round_, form.part.data, form.anchor.data)

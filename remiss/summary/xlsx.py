@@ -504,7 +504,7 @@ def _summary_sheet(workbook, formats: _Formats, summary) -> _SheetWriter:
         ("Diarienummer", facts.dnr),
         ("Beslut", facts.decision),
         ("Skickad", facts.sent_on),
-        ("Svar senast", facts.deadline),
+        ("Sista svarsdag", facts.deadline),
         ("Ansvarig", facts.officer),
         ("Sammanställd", facts.compiled_at),
     ]

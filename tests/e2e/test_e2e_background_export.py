@@ -110,7 +110,7 @@ def test_a_large_export_with_its_progress_bar_and_download(page, sign_in, live_s
 
     sign_in(page, Role.MANAGER)
     open_the_summary(page)
-    page.get_by_role("link", name="Ladda ned som Excel").click()
+    page.get_by_role("link", name="Ladda ner som Excel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exportera sammanställningen till Excel")
     page.get_by_role("button", name="Starta exporten").click()
 

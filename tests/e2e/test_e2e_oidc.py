@@ -115,7 +115,7 @@ def test_the_first_sign_in_creates_the_account_the_admins_mapping_gives(
     assert account(app, PEOPLE["sven"]["email"]) is None
 
     sign_in_at_provider(page, "sven")
-    expect(page.get_by_role("status")).to_contain_text("Välkommen, Sven Svensson.")
+    expect(page.get_by_role("status")).to_contain_text("Du är inloggad som Sven Svensson.")
     expect(page.get_by_role("link", name="Våra remisser")).to_be_visible()
     sven = account(app, PEOPLE["sven"]["email"])
     assert sven.role is Role.RESPONDENT
@@ -148,7 +148,7 @@ def test_a_changed_group_shows_at_the_next_sign_in_and_a_lost_one_closes_the_acc
     expect(page.get_by_role("status")).to_contain_text("Du är utloggad, även från Göteborgs Stads konto.")
 
     sign_in_at_provider(page, "sven")
-    expect(page.get_by_role("status")).to_contain_text("Välkommen, Sven Chef.")
+    expect(page.get_by_role("status")).to_contain_text("Du är inloggad som Sven Chef.")
     expect(page.get_by_role("link", name="Remisser", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Våra remisser")).to_have_count(0)
     sven = account(app, PEOPLE["sven"]["email"])
@@ -207,7 +207,7 @@ def test_a_tampered_state_is_refused(app, live_server, page, provider_people):
     page.unroute(re.compile(r".*/auth/oidc/login.*"))
     page.goto("/auth/login")
     page.get_by_role("link", name=CITY_BUTTON).click()
-    expect(page.get_by_role("status")).to_contain_text("Välkommen, Anna Andersson.")
+    expect(page.get_by_role("status")).to_contain_text("Du är inloggad som Anna Andersson.")
 
 
 def test_signing_out_ends_the_providers_session_too(app, live_server, page, provider_people):

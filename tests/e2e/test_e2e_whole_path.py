@@ -29,7 +29,7 @@ from playwright.sync_api import expect
 
 from remiss.answers.models import Channel
 from remiss.auth.models import Role, User
-from remiss.core.time import local_today
+from remiss.core.time import format_date, local_today
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Round
@@ -61,6 +61,11 @@ ASSESSMENT_1_1 = "Träffpunkternas placering ses över med trafiknämnden."
 
 def iso(day: dt.date) -> str:
     return day.isoformat()
+
+
+def long(day: dt.date) -> str:
+    """A date in a sentence (a flash message): ``5 januari 2027``."""
+    return format_date(day, "long")
 
 
 def confirm_dialogs(page) -> list[str]:
@@ -169,17 +174,17 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     assert_accessible(page, "structure, empty")
     page.get_by_role("link", name="Klistra in innehållsförteckning").click()
     assert_accessible(page, "paste structure, empty")
-    page.get_by_role("button", name="Förhandsvisa").click()
+    page.get_by_role("button", name="Förhandsgranska").click()
     expect(page.get_by_text("Klistra in fokusområden och insatser eller frågor.").first).to_be_visible()
     assert_accessible(page, "paste structure, nothing pasted")
     page.get_by_label("Innehållsförteckning").fill("Insats 3:1 Utan fokusområde\n" + STRUCTURE)
-    page.get_by_role("button", name="Förhandsvisa").click()
+    page.get_by_role("button", name="Förhandsgranska").click()
     expect(page.get_by_role("heading", name="Några rader kunde inte läsas")).to_be_visible()
     expect(page.get_by_text("Rad 1: insats 3:1 står inte under något fokusområde.")).to_be_visible()
     assert_accessible(page, "paste structure, a line that cannot be read")
     page.get_by_label("Innehållsförteckning").fill(STRUCTURE)
-    page.get_by_role("button", name="Förhandsvisa").click()
-    expect(page.get_by_role("heading", name="Förhandsvisning")).to_be_visible()
+    page.get_by_role("button", name="Förhandsgranska").click()
+    expect(page.get_by_role("heading", name="Förhandsgranskning")).to_be_visible()
     expect(page.get_by_text("2 fokusområden och 3 insatser läggs till.")).to_be_visible()
     assert_accessible(page, "paste structure, preview")
     page.get_by_role("button", name="Spara strukturen").click()
@@ -242,7 +247,7 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     assert_accessible(page, "extension form, refused by the rule")
     page.get_by_label("Ny sista svarsdag").fill(iso(extended))
     page.get_by_role("button", name="Ge anstånd").click()
-    expect(flash(page, f"Kriminalvården har anstånd till {iso(extended)}.")).to_be_visible()
+    expect(flash(page, f"Kriminalvården har anstånd till {long(extended)}.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("^Kriminalvården"))).to_contain_text(
         "Ej påbörjat – anstånd till"
     )
@@ -412,7 +417,7 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     expect(manager.get_by_role("link", name="Skriv stadsledningskontorets bedömning")).to_have_count(0)
     assert_accessible(manager, "summary, as a manager")
     with manager.expect_download() as download_info:
-        manager.get_by_role("link", name="Ladda ned som Excel").click()
+        manager.get_by_role("link", name="Ladda ner som Excel").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / "sammanstallning.xlsx"

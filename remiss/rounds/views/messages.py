@@ -17,10 +17,12 @@ from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm, Form
 from remiss.core.paging import page_number
+from remiss.core.text import plural, plural_list
 from remiss.core.time import LOCAL_TZ, local_today, utcnow
 from remiss.extensions import db
 from remiss.notifications import messages
 from remiss.notifications.models import MessageKind, MessageStatus
+from remiss.organisations.models import Organisation, OrganisationKind
 from remiss.rounds import operations, reminders
 from remiss.rounds.access import get_round_or_404
 from remiss.rounds.models import AnswerStatus
@@ -71,7 +73,7 @@ def remind_now(round_id: int):
         return redirect(url_for("rounds.messages", round_id=round_.id))
     db.session.commit()
     if queued:
-        text = f"{queued} {'påminnelse' if queued == 1 else 'påminnelser'} skickas inom några minuter."
+        text = f"{plural(queued, 'påminnelse', 'påminnelser')} skickas inom några minuter."
         if skipped:
             text += f" {skipped} hade redan fått en påminnelse i dag."
         flash(text, "success")
@@ -102,17 +104,12 @@ def reminder_settings(round_id: int):
             return redirect(url_for("rounds.messages", round_id=round_.id))
         db.session.commit()
         if days:
-            flash(f"Påminnelser skickas {_days_text(days)} före sista svarsdagen.", "success")
+            when = plural_list(days, "dag", "dagar")
+            flash(f"Påminnelser skickas {when} före sista svarsdagen.", "success")
         else:
             flash("Inga påminnelser skickas för remissen.", "success")
         return redirect(url_for("rounds.messages", round_id=round_.id))
     return render_template("notifications/settings.html", round=round_, form=form)
-
-
-def _days_text(days: list[int]) -> str:
-    parts = [str(d) for d in days]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-    return f"{joined} {'dag' if parts == ['1'] else 'dagar'}"
 
 
 # Preview ------------------------------------------------------------------------------------
@@ -123,7 +120,10 @@ def _at_noon(day: date) -> datetime:
 def _sample_recipient(round_, **changes):
     """A stand-in for a recipient, so that previewing changes nothing in the database."""
     real = sorted(round_.recipients, key=lambda r: r.organisation.name)
-    organisation = real[0].organisation if real else SimpleNamespace(name="Exempelnämnden")
+    # A transient organisation (never added to the session) when the round has no recipient yet.
+    organisation = (
+        real[0].organisation if real else Organisation(name="Exempelnämnden", kind=OrganisationKind.COMMITTEE)
+    )
     values = {
         "id": real[0].id if real else 0,
         "round": round_,
@@ -191,8 +191,8 @@ def preview_messages(round_) -> list[tuple[str, str, messages.Composed]]:
         at = _at_noon(round_.deadline - timedelta(days=n))
         items.append(
             (
-                f"{MessageKind.REMINDER.label} {n} dagar före",
-                f"{n} dagar före sista svarsdagen, till dem som inte har svarat.",
+                f"{MessageKind.REMINDER.label} {plural(n, 'dag', 'dagar')} före",
+                f"{plural(n, 'dag', 'dagar')} före sista svarsdagen, till dem som inte har svarat.",
                 messages.reminder(recipient, n, at),
             )
         )

@@ -8,7 +8,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
-from remiss.core.time import utcnow
+from remiss.core.text import plural
+from remiss.core.time import format_date, utcnow
 from remiss.extensions import db
 from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404, recipient_or_404
@@ -21,7 +22,7 @@ ANCHOR = "remissinstanser"
 
 def bodies(count: int) -> str:
     """``1 remissinstans``, ``3 remissinstanser``."""
-    return f"{count} {'remissinstans' if count == 1 else 'remissinstanser'}"
+    return plural(count, "remissinstans", "remissinstanser")
 
 
 def _refuse_unless_changeable(round_: Round):
@@ -47,7 +48,6 @@ def _page(round_: Round, organisations, form, chosen_ids=None, *, selected_group
             form=form,
             groups=groups,
             chosen=sorted(chosen, key=lambda c: c.organisation.name.casefold()),
-            bodies=bodies,
             selected_group=selected_group,
         ),
         status,
@@ -191,7 +191,8 @@ def extension(round_id: int, recipient_id: int):
         else:
             db.session.commit()
             flash(
-                f"{recipient.organisation.name} har anstånd till {recipient.extended_deadline.isoformat()}.",
+                f"{recipient.organisation.name} har anstånd till "
+                f"{format_date(recipient.extended_deadline, 'long')}.",
                 "success",
             )
             return to_round(round_, ANCHOR)

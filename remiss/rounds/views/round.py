@@ -12,7 +12,7 @@ from remiss.core.access import officer_required, staff_required
 from remiss.core.errors import ConfirmationRequired, DomainError
 from remiss.core.forms import choices
 from remiss.core.paging import page_number, paginate
-from remiss.core.time import local_today, utcnow
+from remiss.core.time import format_date, local_today, utcnow
 from remiss.documents.models import Document
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
@@ -243,7 +243,7 @@ def schedule(round_id: int):
     except DomainError as error:
         return refuse(round_, error)
     db.session.commit()
-    flash(f"Remissen skickas automatiskt på morgonen {round_.sent_on.isoformat()}.", "success")
+    flash(f"Remissen skickas automatiskt på morgonen {format_date(round_.sent_on, 'long')}.", "success")
     return to_round(round_)
 
 
