@@ -213,7 +213,7 @@ def test_the_round_page_shows_the_newest_trail_events_and_offers_older(app, clie
     older = client.get(f"/rounds/{ids['big']}?historik=2").text
     older_trail = older[older.index('id="historik"') :]
     assert "Visa nyare" in older_trail and "Visa äldre" not in older_trail
-    assert older_trail.count("<tr><td>") >= 10
+    assert older_trail.count("<tr><td") >= 10  # the time cell may carry a class (nowrap)
 
 
 def test_register_search_folds_swedish_letters_in_sql(app, client):
