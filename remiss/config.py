@@ -54,6 +54,11 @@ class Defaults:
     # address is taken from that header only when this is above 0.
     PROXY_COUNT = 0
 
+    # The public register (/register/): every sent round is listed there and in its feed unless
+    # the officer keeps it out (on); or only the rounds an officer chooses to list (off). A
+    # round whose officer has made a choice keeps it whichever way this is set.
+    REGISTER_LISTS_SENT_ROUNDS = True
+
     # Public base URL for links in e-mail (no request context in scheduled jobs).
     BASE_URL = "http://127.0.0.1:5000"
 

@@ -140,7 +140,6 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "rounds.remove_measure": {POST: OFFICERS},
     # Recipients: the officer picks them, extends deadlines, follows up.
     "rounds.recipients": {GET: OFFICERS, POST: OFFICERS},
-    "rounds.add_group": {POST: OFFICERS},
     "rounds.edit_recipient": {GET: OFFICERS, POST: OFFICERS},
     "rounds.remove_recipient": {POST: OFFICERS},
     "rounds.resend_invitation": {POST: OFFICERS},  # the invitation again, with a fresh link

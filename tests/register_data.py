@@ -1,7 +1,8 @@
 """A small world for the public register and feedback tests, built with the factories and the
 models' own methods: a public closed round with a submitted answer, a draft, a reopened answer
 under correction and confidential parts; a round that is not public; a public round that is
-still a draft; and an open public round."""
+still a draft; and an open public round. The public rounds are listed by the officer's choice
+(``register_choice=True``), so they are listed whatever the installation's setting."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def build_world() -> World:
         dnr="1668/20",
         sent_on=today - timedelta(days=60),
         deadline=today - timedelta(days=10),
-        is_public=True,
+        register_choice=True,
     )
     draft_doc = pdf("Remissförslag.pdf", "Förslaget", DocumentKind.DRAFT)
     draft_doc.round = public
@@ -129,7 +130,7 @@ def build_world() -> World:
     secret_version.secrecy_ground = "OSL 35 kap. 1 §"
     public.close()
 
-    # A round that is not public, with an answer and a document.
+    # A round the officer has kept out of the register, with an answer and a document.
     hidden = make_round(
         officer=officer,
         recipients=[CENTRUM],
@@ -137,6 +138,7 @@ def build_world() -> World:
         dnr="42/21",
         sent_on=today - timedelta(days=60),
         deadline=today - timedelta(days=10),
+        register_choice=False,
     )
     hidden_doc = pdf("Intern bilaga.pdf", "Intern", DocumentKind.APPENDIX)
     hidden_doc.round = hidden
@@ -150,7 +152,11 @@ def build_world() -> World:
 
     # A public round that is still a draft.
     draft_round = make_round(
-        officer=officer, recipients=[CENTRUM], title="Ej skickad plan för parker", dnr="7/22", is_public=True
+        officer=officer,
+        recipients=[CENTRUM],
+        title="Ej skickad plan för parker",
+        dnr="7/22",
+        register_choice=True,
     )
     draft_round_doc = pdf("Parkplan.pdf", "Parkplan", DocumentKind.DRAFT)
     draft_round_doc.round = draft_round
@@ -162,7 +168,7 @@ def build_world() -> World:
         recipients=[POLISEN],
         title="Riktlinje för stöd till avhoppare",
         dnr="0912/21",
-        is_public=True,
+        register_choice=True,
     )
     send(open_round)
     answer(open_round.recipients[0], comment="Polisen om avhoppare.")

@@ -69,6 +69,7 @@ DOCUMENTS_FROZEN = (
 )
 RECIPIENTS_NOT_ADDED = "Remissinstanser kan bara läggas till medan remissen är ett utkast eller öppen."
 RECIPIENTS_NOT_REMOVED = "Remissinstanser kan bara tas bort medan remissen är ett utkast eller öppen."
+RECIPIENTS_NOT_CHANGED = "Remissinstanser kan bara ändras medan remissen är ett utkast eller öppen."
 EXTENSION_ONLY_OPEN = "Anstånd kan bara ges medan remissen är öppen."
 STRUCTURE_FROZEN = "Strukturen kan bara ändras medan remissen är ett utkast."
 REMINDER_DAYS_FROZEN = "Påminnelserna kan bara ändras medan remissen är ett utkast eller öppen."
@@ -122,6 +123,7 @@ ROUND_TABLE: dict[str, dict[str, object]] = {
     "remove_document": row(OK, OK, DOCUMENTS_FROZEN, DOCUMENTS_FROZEN, DOCUMENTS_FROZEN),
     "add_recipients": row(OK, OK, OK, RECIPIENTS_NOT_ADDED, RECIPIENTS_NOT_ADDED),
     "remove_recipient": row(OK, OK, OK, RECIPIENTS_NOT_REMOVED, RECIPIENTS_NOT_REMOVED),
+    "choose_recipients": row(OK, OK, OK, RECIPIENTS_NOT_CHANGED, RECIPIENTS_NOT_CHANGED),
     "change_contact": row(OK, OK, OK, OK, ARCHIVED_UNCHANGEABLE),
     # The invitation again, with a fresh personal link: while the round takes answers.
     "resend_invitation": row(RESEND_ONLY_OPEN, RESEND_ONLY_OPEN, OK, RESEND_ONLY_OPEN, RESEND_ONLY_OPEN),
@@ -201,6 +203,12 @@ ROUND_OPERATIONS = {
         r, [make_organisation("Idrotts- och föreningsnämnden")], by=c.officer, now=c.now
     ),
     "remove_recipient": lambda r, c: ops.remove_recipient(r.recipients[0], by=c.officer),
+    "choose_recipients": lambda r, c: ops.choose_recipients(
+        r,
+        [x.organisation for x in r.recipients[1:]] + [make_organisation("Idrotts- och föreningsnämnden")],
+        by=c.officer,
+        now=c.now,
+    ),
     "change_contact": lambda r, c: ops.change_contact(r.recipients[0], "Ny@Example.se", by=c.officer),
     "resend_invitation": lambda r, c: ops.resend_invitation(r.recipients[0], by=c.officer, now=c.now),
     "grant_extension": lambda r, c: ops.grant_extension(
@@ -235,7 +243,7 @@ ROUND_OPERATIONS = {
         r, overall="Bedömning", changes=None, areas={}, measures={}, actor=c.officer
     ),
     "finalise": _finalise,
-    "set_public": lambda r, c: public.set_public(r, not r.is_public, actor=c.officer),
+    "set_public": lambda r, c: public.set_public(r, not r.is_chosen_for_register, actor=c.officer),
 }
 
 

@@ -38,8 +38,9 @@ def test_the_demo_round_published_and_finalised(app, client, login_as):
 
     page = client.get("/register/", query_string={"q": "NYREKRYTERING"}).text
     assert f'href="/register/{round_id}"' in page and "1 remiss för" in page
-    page = client.get("/register/", query_string={"q": "avhoppare"}).text  # the open round: not public
-    assert "0 remisser" in page
+    # The open round is listed too (every sent round is, by default); its draft sibling is not.
+    page = client.get("/register/", query_string={"q": "avhoppare"}).text
+    assert "1 remiss för" in page
     page = client.get(f"/register/{round_id}").text
     assert "15 av 16 remissinstanser har svarat" in page
     assert f"{silent[0]}</th>\n    <td>Inget svar" in page

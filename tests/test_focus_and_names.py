@@ -328,7 +328,8 @@ OWN_DATA = {
 OTHERS_DATA = {
     "/admin/users/new": {"name": "off", "email": "off"},
     "/admin/organisations/new": {"email": "off"},
-    "/rounds/{draft}/recipients": {"contact_email": "off"},
+    # (Choosing recipients, /rounds/{draft}/recipients, has no address field: a body's contact
+    # address is its mailbox until changed on the page below.)
     "/rounds/{draft}/recipients/{draft_recipient}/edit": {"contact_email": "off"},
 }
 

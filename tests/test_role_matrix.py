@@ -222,7 +222,7 @@ def url_values(app):
         officer, respondent = users[Role.OFFICER], users[Role.RESPONDENT]
 
         round_ = make_round(officer=officer, recipients=[centrum, "Socialnämnden Nordost"])
-        round_.is_public = True
+        round_.register_choice = True
         round_document = _store(files.pdf("Remissförslaget"), "Förslag.pdf", DocumentKind.DRAFT, officer)
         round_document.round_id = round_.id
         db.session.add(round_document)

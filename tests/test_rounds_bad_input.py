@@ -57,16 +57,15 @@ def test_list_choices_not_offered_are_refused_in_swedish(client, officer, round_
 
 @pytest.mark.parametrize("value", ["abc", "²", HUGE, "-1"])
 def test_adding_a_recipient_that_is_not_in_the_list(client, officer, round_id, value):
-    response = client.post(f"/rounds/{round_id}/recipients", data={"organisation_id": value})
+    response = client.post(f"/rounds/{round_id}/recipients", data={"organisations": value})
     assert response.status_code == 422
-    assert "Välj en organisation i listan." in response.text
+    assert "Välj remissinstanser i listan." in response.text
 
 
 def test_adding_a_group_that_does_not_exist(client, officer, round_id):
-    response = client.post(f"/rounds/{round_id}/recipients/group", data={"group": "Påhittade nämnder"})
+    response = client.post(f"/rounds/{round_id}/recipients", data={"select_group": "Påhittade nämnder"})
     assert response.status_code == 422
     assert "Välj en grupp i listan." in response.text
-    assert "redan remissinstanser" not in response.text
 
 
 def test_a_group_of_an_unknown_kind_is_refused_in_swedish(client, officer, round_id):

@@ -102,7 +102,7 @@ def test_a_corrected_document_replaces_the_old_one_which_stays_listed_here_and_i
 ):
     round_id = a_round(app, sent=True, draft_document=True)
     with app.app_context():
-        db.session.get(Round, round_id).is_public = True
+        db.session.get(Round, round_id).register_choice = True
         db.session.commit()
     old_id = documents_of(app, round_id)["forslag.pdf"]
     page = client.get(f"/rounds/{round_id}").text

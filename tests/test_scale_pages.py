@@ -70,7 +70,6 @@ def build(app, size: dict) -> dict:
                 sent_on=TODAY - timedelta(days=40),
                 deadline=TODAY - timedelta(days=3) if late else TODAY + timedelta(days=20),
                 recipients=[bodies[(i + k) % len(bodies)] for k in range(min(3, len(bodies)))],
-                is_public=True,
             )
             send(round_)
             for recipient in round_.recipients:
@@ -85,7 +84,6 @@ def build(app, size: dict) -> dict:
             dnr="9999/26",
             structure=structure,
             recipients=bodies,
-            is_public=True,
             deadline=TODAY + timedelta(days=20),
         )
         send(big)
@@ -215,7 +213,7 @@ def test_the_round_page_shows_the_newest_trail_events_and_offers_older(app, clie
     older = client.get(f"/rounds/{ids['big']}?historik=2").text
     older_trail = older[older.index('id="historik"') :]
     assert "Visa nyare" in older_trail and "Visa äldre" not in older_trail
-    assert older_trail.count("<tr><td>") >= 10
+    assert older_trail.count("<tr><td") >= 10  # the time cell may carry a class (nowrap)
 
 
 def test_register_search_folds_swedish_letters_in_sql(app, client):

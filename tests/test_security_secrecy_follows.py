@@ -27,7 +27,7 @@ SECRET_FILE = "Protokoll med personuppgifter § 14"
 def _answer_and_mark(app):
     round_id = create_open_round(app, deadline=date.today() + timedelta(days=20))
     with app.app_context():
-        db.session.get(Round, round_id).is_public = True
+        db.session.get(Round, round_id).register_choice = True
         db.session.commit()
     ids = structure(app, round_id)
     respondent, _ = sign_in(app, name="Siv Sekreterare")

@@ -93,7 +93,7 @@ def world(app):
             },
             sent_on=date.today() - timedelta(days=20),
             deadline=date.today() + timedelta(days=10),
-            is_public=True,
+            register_choice=True,
         )
         round_.assessment = typed(0, "bedömning")
         round_.assessment_changes = typed(1, "ändringar")

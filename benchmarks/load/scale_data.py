@@ -123,7 +123,7 @@ def build(app, users: int, password_hash: str) -> dict:
                     "deadline": deadline,
                     "status": status,
                     "reminder_days": "14,3",
-                    "is_public": True,
+                    "register_choice": True,
                     "opened_at": opened,
                     "closed_at": None if status is RoundStatus.OPEN else opened + timedelta(days=60),
                     "assessment_final_at": opened + timedelta(days=90)
@@ -165,7 +165,7 @@ def build(app, users: int, password_hash: str) -> dict:
             deadline=today + timedelta(days=40),
             status=RoundStatus.OPEN,
             officer=officer,
-            is_public=True,
+            register_choice=True,
             opened_at=now - timedelta(days=20),
         )
         db.session.add(big)

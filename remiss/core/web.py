@@ -80,7 +80,7 @@ _ROUND_PAGES = frozenset(
         "rounds.create", "rounds.show", "rounds.edit",
         "rounds.structure", "rounds.edit_focus_area", "rounds.edit_measure",
         "rounds.add_focus_area", "rounds.add_measure", "rounds.paste_structure",
-        "rounds.propose_structure", "rounds.recipients", "rounds.add_group",
+        "rounds.propose_structure", "rounds.recipients",
         "rounds.edit_recipient", "rounds.extension", "rounds.messages",
         "rounds.message_preview", "rounds.reminder_settings", "rounds.open_round",
         "rounds.schedule", "rounds.close", "rounds.reopen", "rounds.archive",

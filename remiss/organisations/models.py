@@ -16,6 +16,18 @@ class OrganisationKind(LabelledEnum):
     COMPANY = ("bolag", "Bolag")
     AUTHORITY = ("myndighet", "Myndighet")
 
+    @property
+    def group_label(self) -> str:
+        """The kind as a heading over several bodies: ``Nämnder``, ``Bolag``, ``Myndigheter``."""
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    OrganisationKind.COMMITTEE: "Nämnder",
+    OrganisationKind.COMPANY: "Bolag",
+    OrganisationKind.AUTHORITY: "Myndigheter",
+}
+
 
 class Organisation(db.Model):
     """A body that can be invited to answer: a committee, a city company or an authority."""
@@ -63,3 +75,10 @@ class Organisation(db.Model):
         if self.kind is OrganisationKind.COMMITTEE:
             return "Nämndens beslut"
         return "Beslut eller yttrande"
+
+    @property
+    def register_group(self) -> str:
+        """The register's group the body is listed under when recipients are chosen: its own
+        ``group`` (``Socialnämnderna``, ``Statliga myndigheter`` …), or where it has none its
+        kind's (``Nämnder``, ``Bolag``, ``Myndigheter``)."""
+        return (self.group or "").strip() or self.kind.group_label

@@ -1,7 +1,8 @@
-"""What the public may see, in one place. A round is in the register when an officer has made it
-public and it has been sent; of each answer only the latest submitted version appears, and
-nothing an officer has marked as confidential (the notice with its legal ground appears in its
-place). Drafts, versions under correction and the audit trail never appear."""
+"""What the public may see, in one place. A round is in the register when the model says so
+(``Round.is_listed_in_register``: sent, and listed by the installation's setting or the officer's
+choice) – every query here asks that and nothing else; of each answer only the latest submitted
+version appears, and nothing an officer has marked as confidential (the notice with its legal
+ground appears in its place). Drafts, versions under correction and the audit trail never appear."""
 
 from __future__ import annotations
 
@@ -31,12 +32,8 @@ def secrecy_notice(ground: str) -> str:
     return SECRECY_NOTICE.format(ground=ground)
 
 
-def is_listed(round_: Round) -> bool:
-    return round_.is_public and round_.is_sent
-
-
 def _listed_query():
-    return sa.select(Round).where(Round.is_public.is_(True), Round.is_sent)
+    return sa.select(Round).where(Round.is_listed_in_register)
 
 
 def _with_answers():
@@ -303,14 +300,16 @@ def answered_recipients(round_: Round) -> list[Recipient]:
 SECRECY_GROUND_MAX = 300
 
 
-def set_public(round_: Round, is_public: bool, *, actor) -> bool:
-    """Make ``round_`` public or not; returns whether anything changed. A draft may be made public
-    in advance: it appears in the register once it has been sent."""
-    if round_.is_public == is_public:
+def set_public(round_: Round, listed: bool, *, actor) -> bool:
+    """List ``round_`` in the public register or keep it out; returns whether anything changed.
+    Only a change is stored as the officer's choice: saving what the installation's setting
+    already gives leaves the round following the setting. A draft may be chosen in advance: it
+    appears in the register once it has been sent."""
+    if round_.is_chosen_for_register == listed:
         return False
-    round_.is_public = is_public
+    round_.register_choice = listed
     record(
-        "round.made_public" if is_public else "round.made_not_public",
+        "round.made_public" if listed else "round.made_not_public",
         round_,
         actor=actor,
     )

@@ -1,7 +1,7 @@
 """The public register, readable without signing in, and the office's controls over what it
 shows. Every public view loads through ``remiss.public.service``, which 404s anything that is not
-public: a round that is not public or not yet sent, a draft, an earlier or confidential version,
-a confidential file."""
+public: a round not listed in the register (``Round.is_listed_in_register``), a draft, an
+earlier or confidential version, a confidential file."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from remiss.extensions import db
 from remiss.public import archive_job, feed, service
 from remiss.public.export import archive_contents, archive_name, write_zip
 from remiss.public.forms import PublicityForm, SearchForm, SecrecyForm
-from remiss.rounds.models import Round
+from remiss.rounds.models import Round, register_lists_sent_rounds
 from remiss.tasks.views import state as job_state
 
 # No url_prefix: the register lives under /register, the office's controls beside the round.
@@ -72,6 +72,7 @@ def index():
         total=rounds.total,
         page=rounds.number,
         pages=rounds.pages,
+        lists_sent_rounds=register_lists_sent_rounds(),
     )
 
 
@@ -217,7 +218,7 @@ def _round_or_404(round_id: int) -> Round:
 def _render_settings(round_: Round, failed=None, publicity_form=None, status=200):
     """``failed`` is ``(kind, id, form)`` of a secrecy form that did not validate."""
     # formdata=None: after a refused secrecy form (a POST) the box must still show the round as it is.
-    publicity_form = publicity_form or PublicityForm(formdata=None, is_public=round_.is_public)
+    publicity_form = publicity_form or PublicityForm(formdata=None, is_public=round_.is_chosen_for_register)
     answers = [
         service.PublicAnswer(recipient, recipient.latest_submitted)
         for recipient in sorted(round_.recipients, key=lambda r: service.fold(r.organisation.name))
@@ -235,7 +236,7 @@ def _render_settings(round_: Round, failed=None, publicity_form=None, status=200
         answers=answers,
         publicity_form=publicity_form,
         secrecy_form=secrecy_form,
-        listed=service.is_listed(round_),
+        lists_sent_rounds=register_lists_sent_rounds(),
     ), status
 
 
@@ -247,7 +248,7 @@ def settings(round_id: int):
     if form.validate_on_submit():
         if service.set_public(round_, form.is_public.data, actor=current_user):
             db.session.commit()
-            if round_.is_public:
+            if round_.is_chosen_for_register:
                 message = "Remissen visas nu i det offentliga remissregistret."
                 if round_.is_draft:
                     message = "Remissen visas i det offentliga remissregistret när den har skickats."

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from remiss.auth.models import Role, User
@@ -158,23 +166,22 @@ class ImportForm(Form):
     file = FileField("JSON-fil", validators=[FileRequired("Välj en JSON-fil.")])
 
 
-class RecipientForm(Form):
-    # The choices (active organisations not yet invited) are set by the view before validation.
-    organisation_id = SelectField(
-        "Organisation",
-        validators=[DataRequired("Välj en organisation.")],
-        invalid_choice_message="Välj en organisation i listan.",
-    )
-    contact_email = EmailField(
-        "Kontaktadress",
-        validators=[Optional(), Email("Ange en giltig e-postadress."), Length(max=254)],
-        description="Lämna tomt för organisationens funktionsbrevlåda.",
-        render_kw={"autocomplete": "off"},  # the body's address, never the officer's own
-    )
+CHOSEN_NOT_IN_REGISTER = (
+    "Välj remissinstanser i listan. En av de valda organisationerna finns inte i registret eller är "
+    "inte aktiv."
+)
 
 
-class GroupForm(Form):
-    group = SelectField("Grupp", validators=[DataRequired("Välj en grupp.")], validate_choice=False)
+class RecipientsForm(Form):
+    """The round's recipients chosen in one go: the ids of every organisation ticked, and which
+    button was pressed – a group's "Välj hela gruppen" (``select_group``: the group's name; the
+    page comes back with the group ticked, nothing saved) or "Spara". The choices (active
+    organisations and the round's recipients) are set by the view."""
+
+    organisations = SelectMultipleField(
+        "Remissinstanser", validate_choice=True, invalid_choice_message=CHOSEN_NOT_IN_REGISTER
+    )
+    select_group = StringField("Välj hela gruppen", validators=[Optional()])
 
 
 class ContactForm(Form):

@@ -5,6 +5,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +65,12 @@ STRUCTURE_HEADINGS = {
 }
 
 
+def register_lists_sent_rounds() -> bool:
+    """The installation's setting: every sent round is listed in the public register unless the
+    officer keeps it out (on, the default), or only those the officer lists (off)."""
+    return bool(current_app.config.get("REGISTER_LISTS_SENT_ROUNDS", True))
+
+
 class Round(db.Model):
     """One sending of one draft on remiss. The case number is not unique: a revised draft of
     the same case is sent as a new round."""
@@ -89,7 +96,10 @@ class Round(db.Model):
     assessment: Mapped[str] = mapped_column(sa.Text, default="")
     assessment_changes: Mapped[str] = mapped_column(sa.Text, default="")
     assessment_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The officer's choice about the public register: True listed, False kept out, None (no
+    # choice made) follows the installation's REGISTER_LISTS_SENT_ROUNDS. Ask
+    # ``is_listed_in_register``, never this column.
+    register_choice: Mapped[bool | None] = mapped_column(default=None)
     # Set while a draft is scheduled to be sent on its sending date: who scheduled it.
     send_scheduled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -410,6 +420,35 @@ class Round(db.Model):
 
     def recipient_for(self, organisation_id: int) -> Recipient | None:
         return next((r for r in self.recipients if r.organisation_id == organisation_id), None)
+
+    # The public register ----------------------------------------------------------------------
+    @hybrid_property
+    def is_chosen_for_register(self) -> bool:
+        """Whether the round is (or, while a draft, will be once sent) listed in the public
+        register: the officer's choice, or where none was made the installation's setting
+        ``REGISTER_LISTS_SENT_ROUNDS`` (on by default: every sent round is listed)."""
+        if self.register_choice is not None:
+            return self.register_choice
+        return register_lists_sent_rounds()
+
+    @is_chosen_for_register.inplace.expression
+    @classmethod
+    def _is_chosen_for_register_expression(cls):
+        if register_lists_sent_rounds():
+            return sa.or_(cls.register_choice.is_(None), cls.register_choice.is_(True))
+        return cls.register_choice.is_(True)
+
+    @hybrid_property
+    def is_listed_in_register(self) -> bool:
+        """Shown in the public register and its feed: sent (never a draft) and chosen for the
+        register (``is_chosen_for_register``). Every public page, download and the feed ask
+        this and nothing else, in Python and in SQL."""
+        return self.is_sent and self.is_chosen_for_register
+
+    @is_listed_in_register.inplace.expression
+    @classmethod
+    def _is_listed_in_register_expression(cls):
+        return sa.and_(cls.is_sent, cls.is_chosen_for_register)
 
 
 class FocusArea(db.Model):
@@ -789,6 +828,18 @@ class Recipient(db.Model):
             sa.not_(cls.has_submitted),
             cls.effective_deadline.between(today, today + timedelta(days=days)),
         )
+
+    @property
+    def why_not_removable(self) -> str | None:
+        """Why the officer cannot remove this recipient now (``removable`` is False), in Swedish
+        for the page that lists it; None when it can be removed."""
+        if self.removable:
+            return None
+        if not self.round.recipients_changeable:
+            return "Remissinstanser kan bara tas bort medan remissen är ett utkast eller öppen."
+        if self.has_submitted:
+            return "Har svarat och kan inte tas bort."
+        return "Har börjat svara och kan inte tas bort."
 
     @property
     def invitation_resendable(self) -> bool:

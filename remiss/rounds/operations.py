@@ -327,6 +327,34 @@ def remove_recipient(recipient: Recipient, *, by) -> None:
     db.session.flush()
 
 
+def choose_recipients(
+    round_: Round, organisations: list[Organisation], *, by, now: datetime | None = None
+) -> tuple[list[Recipient], list[str]]:
+    """Make ``organisations`` the round's recipients in one go (the officer's page of
+    checkboxes): every recipient no longer chosen is removed (``remove_recipient``, which refuses
+    one that has begun answering), every chosen organisation not yet a recipient is added
+    (``add_recipients``: invited at once to an open round). Returns the recipients added and the
+    names of those removed. Refuses an organisation that is no longer active in the register."""
+    now = now or utcnow()
+    if not round_.recipients_changeable:
+        raise DomainError("Remissinstanser kan bara ändras medan remissen är ett utkast eller öppen.")
+    wanted = {organisation.id for organisation in organisations}
+    leaving = sorted(
+        (r for r in round_.recipients if r.organisation_id not in wanted),
+        key=lambda r: r.organisation.name.casefold(),
+    )
+    removed = []
+    for recipient in leaving:
+        removed.append(recipient.organisation.name)
+        remove_recipient(recipient, by=by)
+    new = [o for o in organisations if round_.recipient_for(o.id) is None]
+    for organisation in new:
+        if not organisation.active:
+            raise DomainError(f"{organisation.name} är inte aktiv i registret och kan inte väljas.")
+    added = add_recipients(round_, new, by=by, now=now) if new else []
+    return added, removed
+
+
 def resend_invitation(recipient: Recipient, *, by, now: datetime | None = None) -> InvitationLink:
     """Send the invitation again, with a fresh personal link, e.g. to a body that has nobody
     with an account yet. The links sent before keep working while the round takes answers."""

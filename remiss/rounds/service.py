@@ -14,7 +14,7 @@ from remiss.core.text import join_words, plural
 from remiss.core.time import local_today
 from remiss.core.types import LabelledEnum
 from remiss.extensions import db
-from remiss.organisations.models import Organisation
+from remiss.organisations.models import Organisation, OrganisationKind
 from remiss.rounds.models import AreaKind, MeasureKind, Recipient, Round, RoundStatus
 
 # Paste import ----------------------------------------------------------------------------------
@@ -541,3 +541,95 @@ def needs_attention(officer_id: int, today: date | None = None, limit: int = ATT
         ),
     )
     return Attention(overdue.items, unread.items, overdue.total, unread.total)
+
+
+# Choosing recipients ------------------------------------------------------------------------------
+
+
+@dataclass
+class RecipientChoice:
+    """One organisation on the page where the officer chooses the round's recipients."""
+
+    organisation: Organisation
+    recipient: Recipient | None  # when it is already a recipient
+    chosen: bool  # ticked: already a recipient, or chosen on the page
+
+    @property
+    def locked(self) -> bool:
+        """A recipient that cannot be removed (it has begun answering): shown ticked, disabled."""
+        return self.recipient is not None and not self.recipient.removable
+
+    @property
+    def reason(self) -> str | None:
+        return self.recipient.why_not_removable if self.recipient is not None else None
+
+
+@dataclass
+class RecipientGroup:
+    """A group of the register (``Organisation.register_group``) with its organisations."""
+
+    name: str
+    number: int  # 1, 2, 3 … in the page's order, for anchors and ids
+    choices: list[RecipientChoice]
+
+    @property
+    def selectable(self) -> list[RecipientChoice]:
+        """The organisations that "Välj hela gruppen" ticks: all but the locked ones."""
+        return [c for c in self.choices if not c.locked]
+
+    @property
+    def all_chosen(self) -> bool:
+        return all(c.chosen for c in self.choices)
+
+
+def choosable_organisations(round_: Round) -> list[Organisation]:
+    """What the officer can choose from: every active organisation of the register, and every
+    organisation that is already a recipient of ``round_`` (one deactivated since stays listed,
+    so that it can be removed)."""
+    invited = sa.select(Recipient.organisation_id).where(Recipient.round_id == round_.id)
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .where(sa.or_(Organisation.active.is_(True), Organisation.id.in_(invited)))
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
+def recipient_groups(
+    round_: Round, organisations: list[Organisation], chosen_ids: set[int] | None = None
+) -> list[RecipientGroup]:
+    """``organisations`` grouped as the register groups them: by kind (committees, companies,
+    authorities), named groups alphabetically, the kind's own group (a body with no group) last
+    in its kind; each group's bodies by name. ``chosen_ids`` are the ticked ones (default: the
+    round's recipients); a recipient that cannot be removed is always ticked."""
+    recipients = {
+        r.organisation_id: r
+        for r in db.session.scalars(
+            sa.select(Recipient).where(Recipient.round_id == round_.id).options(Recipient.with_answers())
+        )
+    }
+    if chosen_ids is None:
+        chosen_ids = set(recipients)
+    kinds = list(OrganisationKind)
+    by_group: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        by_group.setdefault(organisation.register_group, []).append(organisation)
+
+    def order(item):
+        name, members = item
+        kind = min(kinds.index(o.kind) for o in members)
+        is_kinds_own = name == kinds[kind].group_label
+        return (kind, is_kinds_own, name.casefold())
+
+    groups = []
+    for number, (name, members) in enumerate(sorted(by_group.items(), key=order), start=1):
+        choices = []
+        for organisation in sorted(members, key=lambda o: (o.name.casefold(), o.id)):
+            recipient = recipients.get(organisation.id)
+            locked = recipient is not None and not recipient.removable
+            choices.append(
+                RecipientChoice(organisation, recipient, chosen=locked or organisation.id in chosen_ids)
+            )
+        groups.append(RecipientGroup(name, number, choices))
+    return groups

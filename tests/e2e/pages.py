@@ -287,13 +287,7 @@ SCREENS: list[Screen] = [
     Screen(OFFICER, "edit a draft round", "/rounds/{draft}/edit"),
     Screen(OFFICER, "edit a draft round, submitted empty", "/rounds/{draft}/edit", submit("Spara")),
     Screen(OFFICER, "correct a sent round", "/rounds/{closed}/edit"),
-    Screen(OFFICER, "add recipients", "/rounds/{draft}/recipients"),
-    Screen(
-        OFFICER,
-        "add recipients, submitted empty",
-        "/rounds/{draft}/recipients",
-        submit(re.compile("^Lägg till$")),
-    ),
+    Screen(OFFICER, "choose recipients", "/rounds/{draft}/recipients"),
     Screen(OFFICER, "a recipient's address", "/rounds/{open}/recipients/{open_hisingen}/edit"),
     Screen(OFFICER, "an extension", "/rounds/{open}/recipients/{open_hisingen}/extension"),
     Screen(
@@ -456,6 +450,31 @@ SCREENS += [
     Screen(MANAGER, "overview, a bad date in the filter", "/overview/?sent_from=31+februari"),
     Screen(MANAGER, "a body's history of answering", "/overview/bodies/{kriminalvarden}"),
     Screen(OFFICER, "overview", "/overview/"),
+]
+
+# Issue 16 §2 (helper "picker"): choosing a round's recipients in one go – the list filtered and a
+# whole group ticked in the page, and an open round's bodies that cannot be removed. (The
+# register's "Logga in" link and its default listing, §5, are on the public register's screens
+# above.) tests/e2e/test_e2e_recipients.py walks the rest (keyboard, save, no JavaScript).
+
+
+def choose_a_group_filtered(page) -> None:
+    """The filter narrowed to the social committees and their group ticked, nothing saved."""
+    page.get_by_label("Filtrera organisationerna").fill("social")
+    page.locator("main").get_by_role("button", name="Välj hela gruppen Socialnämnderna").click()
+    page.get_by_text(re.compile("^Hela gruppen Socialnämnderna är markerad")).wait_for(state="attached")
+
+
+SCREENS += [
+    Screen(
+        OFFICER,
+        "choose recipients, filtered and a group ticked",
+        "/rounds/{draft}/recipients",
+        choose_a_group_filtered,
+    ),
+    Screen(
+        OFFICER, "choose recipients of an open round, some cannot be removed", "/rounds/{open}/recipients"
+    ),
 ]
 
 

@@ -46,10 +46,16 @@ def test_a_closed_round_from_summary_to_public_feedback(page, new_page, sign_in)
     page.go_back()
     page.go_back()
 
-    # Publicity: the round goes into the public register; a marking without its ground is refused.
+    # Publicity: a sent round is in the public register by default; the officer can keep it out
+    # and put it back; a marking without its ground is refused.
     page.get_by_role("link", name="Offentlighet och sekretess").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Offentlighet och sekretess")
     assert_accessible(page, "publicity and secrecy")
+    box = page.get_by_label("Visa remissen i det offentliga remissregistret")
+    expect(box).to_be_checked()
+    box.uncheck()
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(flash(page, "Remissen visas inte längre i det offentliga remissregistret.")).to_be_visible()
     page.get_by_label("Visa remissen i det offentliga remissregistret").check()
     page.get_by_role("button", name="Spara", exact=True).click()
     expect(flash(page, "Remissen visas nu i det offentliga remissregistret.")).to_be_visible()

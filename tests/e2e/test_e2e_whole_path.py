@@ -193,23 +193,18 @@ def test_the_whole_path_of_a_round(page, new_page, live_server, sign_in, tmp_pat
     expect(page.get_by_role("cell", name="Insats 2:1", exact=True)).to_be_visible()
     assert_accessible(page, "structure, with data")
 
-    # Recipients: a group, then one organisation; first nothing chosen.
+    # Recipients: a whole group, then one organisation; first nothing chosen.
     page.get_by_role("link", name=f"Tillbaka till remissen {DNR}").click()
-    page.get_by_role("link", name="Lägg till remissinstanser").click()
-    expect(page.get_by_text("0 remissinstanser har valts hittills.")).to_be_visible()
+    page.get_by_role("link", name="Välj remissinstanser").click()
+    chosen = page.get_by_role("region", name=re.compile("^Valda:"))
+    expect(chosen.get_by_role("heading")).to_have_text("Valda: 0 remissinstanser")
     assert_accessible(page, "recipients, none yet")
-    page.get_by_role("button", name="Lägg till", exact=True).click()
-    expect(page.get_by_text("Välj en organisation.").first).to_be_visible()
-    assert_accessible(page, "recipients, with errors")
-    page.get_by_label("Grupp").select_option(label="Socialnämnderna")
-    page.get_by_role("button", name="Lägg till gruppen").click()
-    expect(flash(page, "Tillagda: Socialnämnden Centrum, Socialnämnden Hisingen")).to_be_visible()
-    page.get_by_label("Organisation").select_option(
-        label="Kriminalvården (registrator@example.kriminalvarden.se)"
-    )
-    page.get_by_role("button", name="Lägg till", exact=True).click()
-    expect(flash(page, "Tillagd som remissinstans: Kriminalvården.")).to_be_visible()
-    expect(page.get_by_text("5 remissinstanser har valts hittills.")).to_be_visible()
+    page.get_by_role("button", name="Välj hela gruppen Socialnämnderna").click()
+    page.get_by_role("checkbox", name="Kriminalvården").check()
+    expect(chosen.get_by_role("heading")).to_have_text("Valda: 5 remissinstanser")
+    page.get_by_role("button", name="Spara remissinstanserna").click()
+    expect(flash(page, "5 remissinstanser lades till.")).to_be_visible()
+    expect(chosen.get_by_role("listitem")).to_have_count(5)
     assert_accessible(page, "recipients, five chosen")
 
     # Send it, confirming the question.

@@ -1,134 +1,115 @@
-"""The round's recipients: add one by one or a whole group, change a contact address, remove
-one that has not begun answering, send the invitation again, grant an extension, mark an
-answer read."""
+"""The round's recipients: chosen in one go on a page of checkboxes grouped as the register
+groups them (ticked to add, unticked to remove one that has not begun answering), a contact
+address changed, the invitation sent again, an extension granted, an answer marked read."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from remiss.core.access import officer_required
 from remiss.core.errors import DomainError
-from remiss.core.forms import choices
+from remiss.core.text import plural
 from remiss.core.time import format_date, utcnow
 from remiss.extensions import db
-from remiss.organisations.models import Organisation
-from remiss.rounds import operations
+from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404, recipient_or_404
-from remiss.rounds.forms import ContactForm, ExtensionForm, GroupForm, RecipientForm
-from remiss.rounds.models import Recipient, Round
+from remiss.rounds.forms import ContactForm, ExtensionForm, RecipientsForm
+from remiss.rounds.models import Round
 from remiss.rounds.views import actor, bp, refuse, require_post_form, to_round
 
 ANCHOR = "remissinstanser"
 
 
-def _available_organisations(round_: Round) -> list[Organisation]:
-    """Active organisations not yet recipients of ``round_``: what the officer can pick."""
-    invited = {r.organisation_id for r in round_.recipients}
-    organisations = db.session.scalars(
-        sa.select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
-    ).all()
-    return [o for o in organisations if o.id not in invited]
+def bodies(count: int) -> str:
+    """``1 remissinstans``, ``3 remissinstanser``."""
+    return plural(count, "remissinstans", "remissinstanser")
 
 
-def _offer(form: RecipientForm, available: list[Organisation]) -> RecipientForm:
-    form.organisation_id.choices = choices(
-        ((str(o.id), f"{o.name} ({o.email})") for o in available), blank="Välj organisation"
-    )
+def _refuse_unless_changeable(round_: Round):
+    if not round_.recipients_changeable:
+        flash("Remissinstanser kan bara väljas medan remissen är ett utkast eller öppen.", "error")
+        return to_round(round_, ANCHOR)
+    return None
+
+
+def _form(organisations, *, posted: bool = True) -> RecipientsForm:
+    form = RecipientsForm() if posted else RecipientsForm(formdata=None)
+    form.organisations.choices = [(str(o.id), o.name) for o in organisations]
     return form
 
 
-def _recipient_page(round_: Round, form=None, group_form=None, status=200):
-    available = _available_organisations(round_)
-    form = _offer(form or RecipientForm(formdata=None), available)
-    groups = sorted({o.group for o in available if o.group})
-    if group_form is None:
-        group_form = GroupForm(formdata=None)
-    group_form.group.choices = choices(((g, g) for g in groups), blank="Välj grupp")
+def _page(round_: Round, organisations, form, chosen_ids=None, *, selected_group=None, status=200):
+    groups = service.recipient_groups(round_, organisations, chosen_ids)
+    chosen = [c for g in groups for c in g.choices if c.chosen]
     return (
         render_template(
             "rounds/recipients.html",
             round=round_,
             form=form,
-            group_form=group_form,
             groups=groups,
-            available=available,
+            chosen=sorted(chosen, key=lambda c: c.organisation.name.casefold()),
+            selected_group=selected_group,
         ),
         status,
     )
 
 
-def _added_message(round_: Round, added: list[Recipient]) -> str:
-    names = ", ".join(r.organisation.name for r in added)
-    text = f"Tillagd som remissinstans: {names}." if len(added) == 1 else f"Tillagda: {names}."
+def _saved_message(round_: Round, added, removed) -> str:
+    parts = []
+    if added:
+        parts.append(f"{bodies(len(added))} lades till")
+    if removed:
+        parts.append(f"{len(removed)} togs bort" if added else f"{bodies(len(removed))} togs bort")
+    text = ", ".join(parts) + "."
     if any(r.invited_at for r in added):
-        text += " Remissen är öppen, så de är inbjudna nu."
+        text += (
+            " Remissen är öppen, så "
+            + ("den som lades till är inbjuden" if len(added) == 1 else "de som lades till är inbjudna")
+            + " nu."
+        )
     return text
-
-
-def _refuse_unless_changeable(round_: Round):
-    if not round_.recipients_changeable:
-        flash("Remissinstanser kan bara läggas till medan remissen är ett utkast eller öppen.", "error")
-        return to_round(round_, ANCHOR)
-    return None
 
 
 @bp.route("/<int:round_id>/recipients", methods=["GET", "POST"])
 @officer_required
 def recipients(round_id: int):
-    """Pick organisations one by one (POST here) or a whole group (``add_group``)."""
+    """Choose the round's recipients in one go. "Välj hela gruppen" (a submit button, for when
+    JavaScript is off; ``static/js/recipients.js`` ticks the group in the page instead) brings the
+    page back with the group ticked and nothing saved; "Spara" adds the newly ticked and removes
+    the unticked in one transaction."""
     round_ = get_round_or_404(round_id)
     if refused := _refuse_unless_changeable(round_):
         return refused
+    organisations = service.choosable_organisations(round_)
     if request.method == "GET":
-        return _recipient_page(round_)
-    form = _offer(RecipientForm(), _available_organisations(round_))
-    if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data))
-        try:
-            added = operations.add_recipients(
-                round_, [organisation], by=actor(), contact_email=form.contact_email.data, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.organisation_id.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_added_message(round_, added), "success")
-            return redirect(url_for("rounds.recipients", round_id=round_.id))
-    return _recipient_page(round_, form=form, status=422)
-
-
-@bp.route("/<int:round_id>/recipients/group", methods=["POST"])
-@officer_required
-def add_group(round_id: int):
-    round_ = get_round_or_404(round_id)
-    if refused := _refuse_unless_changeable(round_):
-        return refused
-    form = GroupForm()
-    if form.validate_on_submit():
-        invited = {r.organisation_id for r in round_.recipients}
-        members = db.session.scalars(
-            sa.select(Organisation)
-            .where(Organisation.group == form.group.data, Organisation.active.is_(True))
-            .order_by(Organisation.name)
-        ).all()
-        new = [o for o in members if o.id not in invited]
-        if not members:
-            form.group.errors.append("Välj en grupp i listan.")
-        elif not new:
-            form.group.errors.append("Alla organisationer i gruppen är redan remissinstanser.")
-        else:
-            try:
-                added = operations.add_recipients(round_, new, by=actor(), now=utcnow())
-            except DomainError as error:
-                db.session.rollback()
-                form.group.errors.append(error.message)
-            else:
-                db.session.commit()
-                flash(_added_message(round_, added), "success")
-                return redirect(url_for("rounds.recipients", round_id=round_.id))
-    return _recipient_page(round_, group_form=form, status=422)
+        return _page(round_, organisations, _form(organisations, posted=False))
+    form = _form(organisations)
+    if not form.validate_on_submit():
+        valid = {o.id for o in organisations}
+        posted = {int(v) for v in form.organisations.data or [] if v.isascii() and v.isdigit()} & valid
+        return _page(round_, organisations, form, posted, status=422)
+    chosen_ids = {int(v) for v in form.organisations.data or []}
+    if form.select_group.data:
+        groups = service.recipient_groups(round_, organisations, chosen_ids)
+        group = next((g for g in groups if g.name == form.select_group.data), None)
+        if group is None:
+            form.organisations.errors.append("Välj en grupp i listan.")
+            return _page(round_, organisations, form, chosen_ids, status=422)
+        chosen_ids |= {c.organisation.id for c in group.choices}
+        return _page(round_, organisations, form, chosen_ids, selected_group=group.name)
+    wanted = [o for o in organisations if o.id in chosen_ids]
+    try:
+        added, removed = operations.choose_recipients(round_, wanted, by=actor(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        form.organisations.errors.append(error.message)
+        return _page(round_, service.choosable_organisations(round_), form, chosen_ids, status=422)
+    if not added and not removed:
+        flash("Inget ändrades: samma remissinstanser som förut.", "info")
+    else:
+        db.session.commit()
+        flash(_saved_message(round_, added, removed), "success")
+    return redirect(url_for("rounds.recipients", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/recipients/<int:recipient_id>/edit", methods=["GET", "POST"])
