@@ -1,9 +1,11 @@
-"""A body without an account answers through the personal link of its invitation (issue 16,
-item 1), in a real browser with the demo data: the officer adds the police to a round and sends
-it; the round page says the police has nobody with an account, and the officer sends the
-invitation again; the police's contact follows the link read from the real local SMTP server,
-creates an account bound to the police, opens a document of the round, fills in the answer and
-submits it. axe checks every new page in each state it is shown in."""
+"""Reaching every body (issue 16, its "done when"), in a real browser with the demo data: the
+officer chooses the whole group of state authorities in one go – the police and the SiS, with nobody with
+an account, and the prison service – and sends the round; the round page says the police has nobody
+with an account, and the officer sends the invitation again; the police's contact follows the
+link read from the real local SMTP server, creates an account bound to the police, opens a
+document of the round, fills in the answer and submits it; the manager's overview shows the
+round's progress and a body that is late in another round. axe checks every new page in each
+state it is shown in."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from remiss.jobs import run_due_jobs
 from remiss.organisations.models import Organisation
 from tests import files
 from tests.e2e.axe import assert_accessible
-from tests.factories import make_round
+from tests.factories import make_round, send
 from tests.mail import smtp_fixture  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +35,10 @@ TITLE = "Förslag till riktlinje för trygghet i kollektivtrafiken"
 DNR = "3105/26"
 POLICE = "Polismyndigheten Storgöteborg"
 POLICE_EMAIL = "registrator.vast@example.polisen.se"
+PRISON = "Kriminalvården"  # a demo account of its own
+SIS = "Statens institutionsstyrelse"  # no account either
+GROUP = "Statliga myndigheter"
+LATE_BODY, LATE_DNR = "Socialnämnden Centrum", "0999/26"
 DOCUMENT = "Riktlinje trygghet.pdf"
 PASSWORD = "polisens eget lösenord 2026"
 COMMENT = "Polisen tillstyrker delvis: tryggheten kräver fler väktare kvällstid."
@@ -65,6 +71,16 @@ def draft_round(app) -> None:
         )
         document.round = round_
         db.session.add(document)
+        # Another round, sent a month ago, that a body has let pass its deadline.
+        late = make_round(
+            officer=officer,
+            title="Riktlinje för ett svar som dröjer",
+            dnr=LATE_DNR,
+            sent_on=today - timedelta(days=30),
+            deadline=today - timedelta(days=3),
+            recipients=[Organisation.by_name(LATE_BODY)],
+        )
+        send(late)
         db.session.commit()
         assert not Organisation.by_name(POLICE).has_active_account
 
@@ -96,18 +112,21 @@ def test_a_body_without_an_account_answers_through_its_invitation(page, new_page
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Remisser").click()
     page.get_by_role("link", name=TITLE).click()
     page.get_by_role("link", name="Välj remissinstanser").click()
-    page.get_by_role("checkbox", name=POLICE).check()
+    page.get_by_role("button", name=f"Välj hela gruppen {GROUP}").click()
+    expect(page.get_by_role("checkbox", name=POLICE)).to_be_checked()
+    expect(page.get_by_role("checkbox", name=PRISON)).to_be_checked()
+    expect(page.get_by_role("checkbox", name=SIS)).to_be_checked()
     page.get_by_role("button", name="Spara remissinstanserna").click()
-    expect(flash(page, "1 remissinstans lades till.")).to_be_visible()
+    expect(flash(page, "3 remissinstanser lades till.")).to_be_visible()
     page.get_by_role("link", name=f"Tillbaka till remissen {DNR}").click()
 
     police_row = page.get_by_role("row", name=re.compile(f"^{POLICE}"))
     expect(police_row).to_contain_text("Inget konto än")
-    expect(page.get_by_role("heading", name="1 remissinstans utan konto")).to_be_visible()
+    expect(page.get_by_role("heading", name="2 remissinstanser utan konto")).to_be_visible()
     assert_accessible(page, "round page, a draft to a body without an account")
     page.get_by_role("button", name="Skicka remissen").click()
     expect(flash(page, "Remissen är skickad. Remissinstanserna är inbjudna.")).to_be_visible()
-    assert asked[-1].startswith("Skicka remissen till 1 remissinstans")
+    assert asked[-1].startswith("Skicka remissen till 3 remissinstanser")
     round_url = page.url.split("#")[0]
     deliver(app)
     first_link = personal_link(smtp, "Remiss: ")
@@ -174,9 +193,22 @@ def test_a_body_without_an_account_answers_through_its_invitation(page, new_page
     page.goto(round_url)
     expect(police_row).not_to_contain_text("Inget konto än")
     expect(police_row).to_contain_text("Inskickat")
-    expect(page.get_by_role("heading", name="1 remissinstans utan konto")).to_have_count(0)
+    expect(page.get_by_role("heading", name="1 remissinstans utan konto")).to_be_visible()  # SiS
     expect(page.locator("#historik")).to_be_visible()
     expect(page.get_by_role("table", name=re.compile("Vem gjorde vad"))).to_contain_text(
         f"skapade kontot {POLICE_EMAIL} för {POLICE}"
     )
     assert_accessible(page, "round page, the body answered")
+
+    # --- The manager's overview: the round's progress, and the body that is late -----------------
+    manager = new_page()
+    sign_in(manager, Role.MANAGER)
+    manager.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Översikt").click()
+    open_rounds = manager.get_by_role("region", name="Öppna remisser")
+    round_row = open_rounds.get_by_role("row", name=re.compile(re.escape(TITLE)))
+    expect(round_row).to_contain_text("1 av 3 remissinstanser")
+    late = manager.get_by_role("region", name="Sena svar")
+    late_row = late.get_by_role("row", name=re.compile(re.escape(LATE_BODY)))
+    expect(late_row).to_contain_text(LATE_DNR)
+    expect(late_row).to_contain_text("3 dagar")
+    assert_accessible(manager, "the manager's overview, a round answered in part and a late body")
