@@ -241,9 +241,9 @@ def _steps(c):
             [("round.reminder_days_changed", ["påminnelserna", "10 och 2 dagar"])],
         ),
         (
-            "set_public",
-            lambda: public.set_public(s.round, True, actor=c.officer),
-            [("round.made_public", ["remissen", "remissregistret"])],
+            "keep_out_of_register",
+            lambda: public.set_public(s.round, False, actor=c.officer),
+            [("round.made_not_public", ["remissen", "remissregistret"])],
         ),
         (
             "schedule_round",
@@ -344,9 +344,9 @@ def _steps(c):
             [("round.archived", ["remissen"])],
         ),
         (
-            "set_not_public",
-            lambda: public.set_public(s.round, False, actor=c.officer),
-            [("round.made_not_public", ["remissen", "remissregistret"])],
+            "set_public_again",
+            lambda: public.set_public(s.round, True, actor=c.officer),
+            [("round.made_public", ["remissen", "remissregistret"])],
         ),
         (
             "send_scheduled_rounds",
@@ -473,7 +473,7 @@ def test_the_operations_that_write_nothing(officer_and_body):
     before = _last_id()
     recipient = round_.recipients[0]
     answer_ops.save_draft(recipient, AnswerFormData(), by=c.respondent, now=c.now)
-    assert not public.set_public(round_, False, actor=c.officer)
+    assert not public.set_public(round_, True, actor=c.officer)  # listed by default already
     assert (
         summary.save_assessment(round_, overall=None, changes=None, areas={}, measures={}, actor=c.officer)
         == 0

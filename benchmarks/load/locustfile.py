@@ -42,7 +42,7 @@ _saves = itertools.count(1)
 chance = random.Random()  # noqa: S311 - what simulated people pick; nothing secret
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-ACKNOWLEDGED = re.compile(r"Svaret är inskickat\. Kvittensnummer (R-\d{8}-[0-9A-F]{8})")
+ACKNOWLEDGED = re.compile(r"Svaret är inskickat\. Kvittonummer (R-\d{8}-[0-9A-F]{8})")
 VERSIONS = re.compile(r'href="(/rounds/\d+/recipients/\d+/versions)"')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,7 +56,7 @@ CONFLICTS = (
 )
 LOCKED = "Svaret är inskickat och kan inte ändras"
 ALREADY_SUBMITTED = "Svaret är redan inskickat av"
-STALE_PREVIEW = "ändrade utkastet efter att du öppnade förhandsvisningen"
+STALE_PREVIEW = "ändrade utkastet efter att du öppnade förhandsgranskningen"
 NO_DRAFT = "Det finns inget utkast"
 POSITIONS = ("tillstyrker", "tillstyrker_delvis", "avstyrker", "tar_inte_stallning")
 MEASURE_POSITIONS = ("tillstyrker", "avstyrker", "")
