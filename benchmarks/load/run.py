@@ -63,6 +63,23 @@ class Result:
         )
 
 
+# A worker killed by a signal (a crash in C code: gunicorn 27 logs it as a WARNING, older ones as
+# an ERROR) restarts silently and only shows as a latency spike; count it as a problem.
+WORKER_KILLED = re.compile(r"Worker \(pid:\d+\) was sent (SIG\w+)")
+
+
+def log_problems(log_text: str, log_path) -> list[str]:
+    """What gunicorn's log says went wrong: tracebacks, errors, workers killed by a signal."""
+    problems = []
+    if "Traceback" in log_text or "[ERROR]" in log_text:
+        problems.append(f"errors in gunicorn's log: {log_path}")
+    killed = WORKER_KILLED.findall(log_text)
+    if killed:
+        signals = ", ".join(sorted(set(killed)))
+        problems.append(f"web workers killed by a signal: {len(killed)} ({signals}); {log_path}")
+    return problems
+
+
 def prepare_database(url: str, users: int, password: str, folder: Path, profile: str) -> tuple[int, int]:
     """Migrations (as in production), the demo data, and ``users`` accounts per role; returns
     the ids of the open and of the closed demo round."""
@@ -224,8 +241,7 @@ def run(
         problems.extend(
             f"{row['Occurrences']}× {row['Method']} {row['Name']}: {row['Error']}" for row in failures
         )
-    if "Traceback" in log_text or "[ERROR]" in log_text:
-        problems.append(f"errors in gunicorn's log: {log_path}")
+    problems.extend(log_problems(log_text, log_path))
     if int(total["Request Count"]) == 0:
         problems.append("no requests were made")
     acknowledged = receipts.read_text(encoding="utf-8").split() if receipts.exists() else []

@@ -186,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     timeouts = log_text.count("WORKER TIMEOUT")
     if timeouts:
         problems.append(f"{timeouts} worker timeouts")
-    if "Traceback" in log_text or "[ERROR]" in log_text:
-        problems.append(f"errors in gunicorn's log: {log_path}")
+    problems.extend(base.log_problems(log_text, log_path))
     worker_text = worker_log.read_text(encoding="utf-8", errors="replace")
     if "Traceback" in worker_text:
         problems.append(f"errors in the job worker's log: {worker_log}")
