@@ -83,6 +83,20 @@ def _yes(flag: bool) -> str:
     return "Ja" if flag else ""
 
 
+def _recipient_cells(recipient, days: int) -> tuple:
+    """The cells a body's row has in both the late and the due sheet: who, which round, its
+    deadline (and whether extended), ``days`` (overdue or left) and the answer's status."""
+    return (
+        recipient.organisation.name,
+        recipient.round.dnr,
+        recipient.round.title,
+        recipient.effective_deadline,
+        _yes(recipient.extended_deadline is not None),
+        days,
+        recipient.status.label,
+    )
+
+
 def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -129,33 +143,12 @@ def write_xlsx(overview: Overview, stream: BinaryIO) -> None:
         write_row(
             sheet,
             number,
-            (
-                recipient.organisation.name,
-                recipient.round.dnr,
-                recipient.round.title,
-                recipient.effective_deadline,
-                _yes(recipient.extended_deadline is not None),
-                recipient.days_overdue(today),
-                recipient.status.label,
-                recipient.contact_email,
-            ),
+            _recipient_cells(recipient, recipient.days_overdue(today)) + (recipient.contact_email,),
         )
 
     sheet = _sheet(workbook, DUE_SHEET, DUE_HEADERS, bold)
     for number, recipient in enumerate(overview.due, start=2):
-        write_row(
-            sheet,
-            number,
-            (
-                recipient.organisation.name,
-                recipient.round.dnr,
-                recipient.round.title,
-                recipient.effective_deadline,
-                _yes(recipient.extended_deadline is not None),
-                recipient.days_left(today),
-                recipient.status.label,
-            ),
-        )
+        write_row(sheet, number, _recipient_cells(recipient, recipient.days_left(today)))
 
     sheet = _sheet(workbook, BODIES_SHEET, BODIES_HEADERS, bold)
     for number, body in enumerate(overview.bodies, start=2):
