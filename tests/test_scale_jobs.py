@@ -361,6 +361,22 @@ def test_a_person_has_at_most_three_jobs_under_way(app, client, login_as):
     assert "Mina pågående jobb" in page and page.count("Följ förloppet") == 2
 
 
+def test_only_waiting_and_running_jobs_are_under_way(app):
+    """A job that is done or failed is finished: it neither counts against the three under
+    way nor is offered to follow, and the person's list shows the unfinished ones first."""
+    ids = _pending_jobs(app, 4)
+    with app.app_context():
+        statuses = (JobStatus.DONE, JobStatus.FAILED, JobStatus.RUNNING, JobStatus.PENDING)
+        for job_id, status in zip(ids, statuses, strict=True):
+            db.session.get(BackgroundJob, job_id).status = status
+        db.session.commit()
+        user_id = db.session.get(BackgroundJob, ids[0]).created_by_id
+        assert sorted(job.id for job in tasks.unfinished_of(user_id)) == ids[2:]
+        assert [job.id for job in tasks.recent_of(user_id)][:2] == [ids[3], ids[2]]
+        finished = db.session.scalars(sa.select(BackgroundJob.id).where(BackgroundJob.is_finished)).all()
+        assert sorted(finished) == ids[:2]
+
+
 def test_progress_written_while_running_is_what_the_page_reads(app):
     [job_id] = _pending_jobs(app, 1)
     with app.app_context():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.core.time import utcnow
@@ -53,9 +54,16 @@ class BackgroundJob(db.Model):
 
     created_by = relationship("User")
 
-    @property
+    @hybrid_property
     def is_finished(self) -> bool:
+        """Done or failed: nothing more will happen to it (also in SQL: ``~is_finished`` is a
+        job still waiting or running)."""
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @is_finished.inplace.expression
+    @classmethod
+    def _is_finished_expression(cls):
+        return cls.status.in_((JobStatus.DONE, JobStatus.FAILED))
 
     @property
     def is_done(self) -> bool:

@@ -105,7 +105,7 @@ def unfinished_of(user_id: int, limit: int = 20) -> list[BackgroundJob]:
             sa.select(BackgroundJob)
             .where(
                 BackgroundJob.created_by_id == user_id,
-                BackgroundJob.status.in_((JobStatus.PENDING, JobStatus.RUNNING)),
+                ~BackgroundJob.is_finished,
             )
             .order_by(BackgroundJob.created_at.desc(), BackgroundJob.id.desc())
             .limit(limit)
@@ -115,7 +115,7 @@ def unfinished_of(user_id: int, limit: int = 20) -> list[BackgroundJob]:
 
 def recent_of(user_id: int, limit: int = 20) -> list[BackgroundJob]:
     """The person's newest jobs, unfinished first."""
-    unfinished = sa.case((BackgroundJob.status.in_((JobStatus.PENDING, JobStatus.RUNNING)), 0), else_=1)
+    unfinished = sa.case((~BackgroundJob.is_finished, 0), else_=1)
     return list(
         db.session.scalars(
             sa.select(BackgroundJob)
@@ -168,7 +168,7 @@ def find_unfinished(
             BackgroundJob.kind == kind,
             BackgroundJob.created_by_id == by.id,
             BackgroundJob.round_id == round_id,
-            BackgroundJob.status.in_((JobStatus.PENDING, JobStatus.RUNNING)),
+            ~BackgroundJob.is_finished,
         )
         .order_by(BackgroundJob.id.desc())
         .limit(MAX_UNFINISHED_PER_PERSON + 1)
