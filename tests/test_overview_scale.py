@@ -20,7 +20,7 @@ from remiss.core.time import local_today
 from remiss.extensions import db
 from remiss.organisations.models import OrganisationKind
 from tests.factories import PASSWORD, make_organisation, make_round, make_user, send
-from tests.test_scale_pages import count_queries
+from tests.test_scale_pages import count_queries, measure_on_a_fresh_database
 
 PAGE = 3
 SMALL = {"rounds": 6, "bodies": 7}
@@ -96,30 +96,7 @@ def small(app):
 
 
 def test_overview_pages_make_the_same_number_of_queries_on_a_larger_database(app, small, tmp_path):
-    from remiss import create_app
-    from tests.conftest import TEST_DATABASE_URL, empty_schema
-
-    large_app = create_app(
-        {
-            **{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "PASSWORD_HASH_PROFILE", "BASE_URL")},
-            "SERVER_NAME": "localhost",
-            "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'large.sqlite'}",
-            "UPLOAD_FOLDER": str(tmp_path / "uploads-large"),
-        }
-    )
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with large_app.app_context():
-        empty_schema()
-        db.create_all()
-    try:
-        large = measure(large_app, LARGE)
-    finally:
-        with large_app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    large = measure_on_a_fresh_database(app, tmp_path, measure, LARGE)
     assert small.keys() == large.keys()
     for page in small:
         (queries_small, _), (queries_large, rows_large) = small[page], large[page]

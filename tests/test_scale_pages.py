@@ -160,16 +160,14 @@ def measure(app, size: dict) -> dict[str, tuple[int, int, int]]:
     return results
 
 
-@pytest.fixture
-def small(app):
-    return measure(app, SMALL)
-
-
-def test_every_list_page_makes_the_same_number_of_queries_on_a_large_database(app, small, tmp_path):
+def measure_on_a_fresh_database(app, tmp_path, measure, size):
+    """``measure(other_app, size)`` on an app like ``app`` with a database of its own (emptied
+    first: on PostgreSQL the same one, once ``app`` has let go of it), for comparing a small and
+    a large database in one test."""
     from remiss import create_app
     from tests.conftest import TEST_DATABASE_URL, empty_schema
 
-    large_app = create_app(
+    other = create_app(
         {
             **{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "PASSWORD_HASH_PROFILE", "BASE_URL")},
             "SERVER_NAME": "localhost",
@@ -181,15 +179,24 @@ def test_every_list_page_makes_the_same_number_of_queries_on_a_large_database(ap
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with large_app.app_context():
+    with other.app_context():
         empty_schema()
         db.create_all()
     try:
-        large = measure(large_app, LARGE)
+        return measure(other, size)
     finally:
-        with large_app.app_context():
+        with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def small(app):
+    return measure(app, SMALL)
+
+
+def test_every_list_page_makes_the_same_number_of_queries_on_a_large_database(app, small, tmp_path):
+    large = measure_on_a_fresh_database(app, tmp_path, measure, LARGE)
     assert small.keys() == large.keys()
     for page in small:
         queries_small, bytes_small, rows_small = small[page]
