@@ -13,7 +13,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from remiss.core.paging import Page, paginate
-from remiss.core.text import plural  # the one helper; its templates call it as plural(…)
 from remiss.extensions import db
 from remiss.organisations.models import Organisation, OrganisationKind
 from remiss.rounds.models import Recipient, Round
@@ -309,10 +308,6 @@ def whole_overview(filters: Filters, today: date) -> Overview:
 
 
 # Words ------------------------------------------------------------------------------------------
-
-
-def days_text(days: int) -> str:
-    return plural(days, "dag", "dagar")
 
 
 def decimal_text(value: float | None) -> str:

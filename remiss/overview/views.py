@@ -37,9 +37,9 @@ def _filter_form() -> OverviewFilterForm:
 
 @bp.context_processor
 def words():
-    """The overview's words in its templates: ``plural(2, "remissinstans", "remissinstanser")``,
-    ``days(3)`` (``3 dagar``), ``decimal(2.5)`` (``2,5``)."""
-    return {"plural": service.plural, "days": service.days_text, "decimal": service.decimal_text}
+    """``decimal(2.5)`` (``2,5``) in the overview's templates; counts with nouns go through the
+    site's ``plural`` filter like everywhere else."""
+    return {"decimal": service.decimal_text}
 
 
 @bp.route("/")
