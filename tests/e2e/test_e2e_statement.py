@@ -39,6 +39,8 @@ def test_reporting_a_problem_without_signing_in(page, live_server):
     # Sent empty: the summary has focus, the title says so, its link leads to the field.
     page.get_by_role("button", name="Skicka rapporten").click()
     expect(page).to_have_title("Fel: Tillgänglighetsredogörelse – Remisstjänsten, Göteborgs Stad")
+    # The title is there once the page is parsed; app.js (deferred) moves focus a moment later.
+    expect(page.locator(".error-summary")).to_be_focused()
     assert "error-summary" in focused(page).classes
     assert page.evaluate(IN_VIEW, ".error-summary")
     assert_accessible(page, "statement, report with errors")
