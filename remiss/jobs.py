@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,12 +121,12 @@ def run_job(app: Flask) -> None:
             db.session.remove()
 
 
-def run_background_jobs(app: Flask) -> tasks.Report | None:
-    """Run the pending background jobs in their own application context; an error is logged
-    and the next poll tries again."""
+def run_background_jobs(app: Flask, should_stop: Callable[[], bool] | None = None) -> tasks.Report | None:
+    """Run the pending background jobs in their own application context (until none are left
+    or ``should_stop`` says so); an error is logged and the next poll tries again."""
     with app.app_context():
         try:
-            report = tasks.run_pending()
+            report = tasks.run_pending(should_stop=should_stop)
         except Exception:
             db.session.rollback()
             log.exception("background jobs failed")
@@ -178,16 +179,19 @@ def _in_context(app: Flask, job) -> None:
             db.session.remove()
 
 
-def add_background_jobs(scheduler: BlockingScheduler, app: Flask) -> None:
+def add_background_jobs(
+    scheduler: BlockingScheduler, app: Flask, should_stop: Callable[[], bool] | None = None
+) -> None:
     """Also run the pending background jobs every ``JOBS_POLL_SECONDS`` (0 turns it off, for a
     site that runs ``flask run-jobs`` processes instead). A long job holds only its own thread:
-    the e-mail job goes on beside it."""
+    the e-mail job goes on beside it; once ``should_stop`` says so, no further job is claimed."""
     poll = app.config.get("JOBS_POLL_SECONDS", DEFAULT_JOBS_POLL_SECONDS)
     if poll:
         scheduler.add_job(
             run_background_jobs,
             "interval",
             args=[app],
+            kwargs={"should_stop": should_stop},
             seconds=poll,
             id=TASKS_JOB_ID,
             next_run_time=utcnow(),
@@ -201,7 +205,8 @@ def run(app: Flask, interval_seconds: float | None = None) -> None:
     """Block, running the job, until SIGINT or SIGTERM."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = make_scheduler(app, interval_seconds)
-    add_background_jobs(scheduler, app)
+    stopping = threading.Event()
+    add_background_jobs(scheduler, app, should_stop=stopping.is_set)
 
     def stop(signum, frame):
         raise SystemExit(0)
@@ -213,6 +218,7 @@ def run(app: Flask, interval_seconds: float | None = None) -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        stopping.set()  # a job thread still running its queue claims nothing more
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
@@ -275,7 +281,7 @@ def run_jobs_command(once: bool, poll: float) -> None:
         signal.signal(signal.SIGTERM, stop)
     try:
         while not stopping.is_set():
-            run_background_jobs(app)
+            run_background_jobs(app, should_stop=stopping.is_set)
             stopping.wait(poll)
     except KeyboardInterrupt:
         pass

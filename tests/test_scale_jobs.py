@@ -348,6 +348,28 @@ def test_a_job_whose_worker_died_is_failed_after_its_lease(app):
         assert job.status is JobStatus.FAILED and "avbröts" in job.message
 
 
+def test_a_worker_asked_to_stop_finishes_its_job_and_claims_no_more(app):
+    """``flask run-jobs`` and the scheduler stop between jobs on SIGTERM: with a long queue the
+    worker must not run all of it first (a restart would wait for every waiting export)."""
+    ids = _pending_jobs(app, 5)
+    asked: list[int] = []
+
+    def should_stop() -> bool:
+        with app.app_context():
+            finished = db.session.scalar(
+                sa.select(sa.func.count()).select_from(BackgroundJob).where(BackgroundJob.is_finished)
+            )
+        asked.append(finished)
+        return finished >= 2
+
+    with app.app_context():
+        report = tasks.run_pending(should_stop=should_stop)
+        assert report.done + report.failed == 2
+        statuses = db.session.scalars(sa.select(BackgroundJob.status).order_by(BackgroundJob.id)).all()
+    assert statuses.count(JobStatus.PENDING) == len(ids) - 2
+    assert asked == [0, 1, 2]  # asked before each claim, not only once
+
+
 def test_a_person_has_at_most_three_jobs_under_way(app, client, login_as):
     with app.app_context():
         round_ids = [build_round(2, 1, 2) for _ in range(4)]

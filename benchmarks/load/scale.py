@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--password-profile", default="RFC_9106_LOW_MEMORY")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "classes", nargs="*", help="only these kinds of people (Visitor, Officer, Manager, Respondent)"
+    )
     args = parser.parse_args(argv)
 
     from tests.servers import gunicorn_server
@@ -156,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                     "--only-summary",
                     "--loglevel",
                     "WARNING",
+                    *args.classes,
                 ],
                 cwd=PROJECT_ROOT,
                 env={
@@ -174,7 +178,13 @@ def main(argv: list[str] | None = None) -> int:
             load_after = load_average()
         finally:
             worker.terminate()
-            worker.wait(15)
+            try:
+                worker.wait(30)  # it finishes the job it runs and claims no more
+                worker_stopped = True
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+                worker_stopped = False
 
     total, failures = base.read_stats(prefix)
     rows = per_name(prefix)
@@ -190,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     worker_text = worker_log.read_text(encoding="utf-8", errors="replace")
     if "Traceback" in worker_text:
         problems.append(f"errors in the job worker's log: {worker_log}")
+    if not worker_stopped:
+        problems.append("the job worker did not stop within 30 s of SIGTERM")
     acknowledged = receipts.read_text(encoding="utf-8").split() if receipts.exists() else []
     missing = base.missing_receipts(url, acknowledged, folder)
     if missing:

@@ -383,11 +383,15 @@ class Report:
         return bool(self.done or self.failed or self.abandoned)
 
 
-def run_pending(limit: int | None = None, worker: str | None = None) -> Report:
-    """Claim and run pending jobs until there are none (or ``limit`` have run)."""
+def run_pending(
+    limit: int | None = None, worker: str | None = None, should_stop: Callable[[], bool] | None = None
+) -> Report:
+    """Claim and run pending jobs until there are none (or ``limit`` have run, or ``should_stop``
+    says so: a worker asked to stop finishes the job it is running and claims no more, so a
+    long queue does not hold up a restart)."""
     report = Report(abandoned=expire_abandoned(utcnow()))
     ran = 0
-    while limit is None or ran < limit:
+    while (limit is None or ran < limit) and not (should_stop and should_stop()):
         job_id = claim_next(utcnow(), worker)
         if job_id is None:
             break
