@@ -419,7 +419,14 @@ class Round(db.Model):
         self.archived_at = now or utcnow()
 
     def recipient_for(self, organisation_id: int) -> Recipient | None:
-        return next((r for r in self.recipients if r.organisation_id == organisation_id), None)
+        """The body's place in this round: from ``recipients`` when they are loaded, else one
+        row (a respondent's page of a round of 300 bodies loads its own, not all 300)."""
+        state = sa.inspect(self)
+        if "recipients" not in state.unloaded or state.session is None or self.id is None:
+            return next((r for r in self.recipients if r.organisation_id == organisation_id), None)
+        return state.session.scalar(
+            sa.select(Recipient).where(Recipient.round_id == self.id, Recipient.organisation_id == organisation_id)
+        )
 
     # The public register ----------------------------------------------------------------------
     @hybrid_property
