@@ -425,7 +425,9 @@ class Round(db.Model):
         if "recipients" not in state.unloaded or state.session is None or self.id is None:
             return next((r for r in self.recipients if r.organisation_id == organisation_id), None)
         return state.session.scalar(
-            sa.select(Recipient).where(Recipient.round_id == self.id, Recipient.organisation_id == organisation_id)
+            sa.select(Recipient).where(
+                Recipient.round_id == self.id, Recipient.organisation_id == organisation_id
+            )
         )
 
     # The public register ----------------------------------------------------------------------
