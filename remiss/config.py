@@ -109,6 +109,10 @@ class Defaults:
     ACCESSIBILITY_REPORT_WINDOW_SECONDS = 3600
 
     SCHEDULER_INTERVAL_SECONDS = 60
+    # The scheduler and the job workers run this much below the web workers' CPU priority
+    # (os.nice), so that a large export or import on the same machine does not slow the pages
+    # people are waiting for; 0 keeps them at the same priority.
+    BACKGROUND_NICENESS = 10
     NOTIFICATIONS_DIGEST_WEEKDAY = 0
     NOTIFICATIONS_DIGEST_HOUR = 7
 

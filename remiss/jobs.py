@@ -18,6 +18,7 @@ wanted: a job is claimed by one only), ``run-jobs --once`` runs what is pending 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -237,6 +238,12 @@ def parse_now(value: str | None) -> datetime:
     return moment
 
 
+def lower_priority(app: Flask) -> int:
+    """Give up CPU to the web workers: a long-running background process (the scheduler, a
+    job worker) raises its niceness by ``BACKGROUND_NICENESS``. Returns the niceness."""
+    return os.nice(max(0, int(app.config.get("BACKGROUND_NICENESS") or 0)))
+
+
 @click.command("send-due-messages")
 @click.option("--now", "now_text", metavar="ISO-TIME", help="Run as if it were this time (default: now).")
 @with_appcontext
@@ -253,6 +260,7 @@ def send_due_messages_command(now_text: str | None) -> None:
 def run_scheduler_command(interval: float | None) -> None:
     """Run send-due-messages every few minutes until stopped (one such process only)."""
     app = current_app._get_current_object()
+    lower_priority(app)
     seconds = interval or app.config["SCHEDULER_INTERVAL_SECONDS"]
     mail = app.config["MAIL_HOST"] or "ingen e-postserver: meddelandena sparas i utkorgen"
     click.echo(f"Schemaläggaren går var {seconds:g}:e sekund ({mail}). Avsluta med Ctrl+C.")
@@ -271,6 +279,7 @@ def run_jobs_command(once: bool, poll: float) -> None:
         report = tasks.run_pending()
         click.echo(f"Jobb: {report}")
         return
+    lower_priority(app)
     click.echo(f"Kör bakgrundsjobb (tittar var {poll:g}:e sekund). Avsluta med Ctrl+C.")
     stopping = threading.Event()
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from remiss import PROJECT_ROOT
 from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.demo import ORGANISATIONS_CSV, ROUND_FILES
@@ -368,6 +374,48 @@ def test_a_worker_asked_to_stop_finishes_its_job_and_claims_no_more(app):
         statuses = db.session.scalars(sa.select(BackgroundJob.status).order_by(BackgroundJob.id)).all()
     assert statuses.count(JobStatus.PENDING) == len(ids) - 2
     assert asked == [0, 1, 2]  # asked before each claim, not only once
+
+
+def test_a_job_worker_runs_below_the_web_workers_and_stops_on_sigterm(app, tmp_path):
+    """``flask run-jobs`` as a process: it runs what is waiting at a lower CPU priority than the
+    web workers (``BACKGROUND_NICENESS``) and stops at once on SIGTERM."""
+    [job_id] = _pending_jobs(app, 1)
+    with app.app_context():
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REMISS_SECRET_KEY": "test",
+        "REMISS_INSTANCE_PATH": str(tmp_path),
+        "REMISS_BACKGROUND_NICENESS": "7",
+    }
+    process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "flask", "--app", "app", "run-jobs", "--poll", "0.2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def finished() -> bool:
+        with app.app_context():
+            db.session.remove()
+            return db.session.get(BackgroundJob, job_id).is_finished
+
+    try:
+        deadline = time.monotonic() + 60
+        while not finished() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert finished()
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)
+    finally:
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+    assert process.returncode == 0, output
+    assert time.monotonic() - stopped_at < 5, output
+    assert "Kör bakgrundsjobb" in output
 
 
 def test_a_person_has_at_most_three_jobs_under_way(app, client, login_as):
