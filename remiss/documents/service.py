@@ -27,17 +27,36 @@ class FileType:
     extension: str
     content_type: str
     label: str
+    # A ZIP container already (Word, Excel, OpenDocument): deflating it again in an archive
+    # costs time and saves nothing.
+    compressed: bool = False
 
 
 PDF = FileType("pdf", "application/pdf", "PDF")
 DOCX = FileType(
-    "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "Word (DOCX)",
+    compressed=True,
 )
-XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)")
-ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument-text (ODT)")
+XLSX = FileType(
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "Excel (XLSX)",
+    compressed=True,
+)
+ODT = FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument-text (ODT)", compressed=True)
 
 ROUND_DOCUMENT_TYPES = (PDF, DOCX, ODT, XLSX)
 DECISION_TYPES = (PDF, DOCX, ODT)
+
+
+def zip_compression(document: Document) -> int:
+    """How a stored file goes into a ZIP of the tracker's (the public archive, the summary's
+    archive): stored as it is when it is a compressed container already, deflated otherwise."""
+    compressed = any(t.compressed and t.content_type == document.content_type for t in ROUND_DOCUMENT_TYPES)
+    return zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+
 
 MAX_NAME_LENGTH = 255
 

@@ -122,7 +122,7 @@ def write_zip(
                 if not path.is_file():
                     continue
                 arcname = _unique(f"{folder}/{safe_name(document.original_name)}", used)
-                archive.write(path, arcname)
+                archive.write(path, arcname, compress_type=documents.zip_compression(document))
                 names.append(arcname)
             writer.writerow(_row(answer, names))
             if progress is not None:

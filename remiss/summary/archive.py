@@ -22,7 +22,7 @@ from remiss.answers.models import Answer, AnswerVersion
 from remiss.core.spreadsheets import csv_safe
 from remiss.core.time import format_datetime, to_local
 from remiss.documents.models import Document
-from remiss.documents.service import path_of
+from remiss.documents.service import path_of, zip_compression
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.rounds.models import Recipient, Round
@@ -149,18 +149,21 @@ def stream_zip(round_: Round, entries: list[Entry]) -> Iterator[bytes]:
     """The ZIP, piece by piece. ``entries`` and the manifest are prepared before the first piece,
     so the generator needs no database session while it runs."""
     text = manifest(round_, entries).encode("utf-8")
-    files = [(e.name, e.path, to_local(e.document.uploaded_at).timetuple()[:6]) for e in entries]
+    files = [
+        (e.name, e.path, to_local(e.document.uploaded_at).timetuple()[:6], zip_compression(e.document))
+        for e in entries
+    ]
 
     def generate() -> Iterator[bytes]:
         sink = _Sink()
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, text)
             yield sink.take()
-            for name, path, uploaded in files:
+            for name, path, uploaded, compression in files:
                 if not path.is_file():
                     continue  # named as missing in the manifest
                 info = zipfile.ZipInfo(name, date_time=uploaded)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = compression
                 with open(path, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
                     while chunk := source.read(_CHUNK):
                         target.write(chunk)
