@@ -103,14 +103,15 @@ def test_a_refused_sign_in_and_a_refused_form_after_the_skip_link(page, live_ser
     assert_accessible(page, "sign-in refused")
     # Its link leads to the e-mail field.
     summary_has_focus(page).get_by_role("link").click()
-    assert focused(page).id == "email"
+    expect(page.locator("#email")).to_be_focused()
 
     # The skip link puts #main in the address; the form's explicit address leaves it behind,
     # and the error summary has the focus, not <main>.
     page.goto("/auth/forgot")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main") and focused(page).id == "main"
+    expect(page.locator("#main")).to_be_focused()
+    assert page.url.endswith("#main")
     tab_to(page, lambda f: f.id == "email")
     page.keyboard.type("inte en adress")
     page.keyboard.press("Enter")
@@ -136,7 +137,7 @@ def test_refused_forms_of_the_office_focus_their_summary(page, live_server):
     page.get_by_role("button", name="Skapa utkast").click()
     summary = summary_has_focus(page, "Sista svarsdag måste vara efter utskicksdagen.")
     summary.get_by_role("link", name="Sista svarsdag måste vara efter utskicksdagen.").click()
-    assert focused(page).id == "deadline"
+    expect(page.locator("#deadline")).to_be_focused()
     expect(page.locator("label[for=deadline]")).to_be_in_viewport()
 
     # Reached with a #fragment (as a form without an address did after the skip link): the
@@ -168,7 +169,7 @@ def test_a_secrecy_marking_without_its_ground_is_refused_beside_the_field(page, 
     summary = summary_has_focus(page, "Ange den rättsliga grunden")
     expect(page.locator(f"#{control_id} .error-summary")).to_have_count(1)  # beside the field
     summary.get_by_role("link").click()
-    assert focused(page).id == f"{control_id}-ground"
+    expect(page.locator(f"#{control_id}-ground")).to_be_focused()
     assert_accessible(page, "publicity, secrecy marking refused")
 
 
@@ -180,11 +181,12 @@ def test_an_error_summary_link_reaches_the_first_radio_button(page, live_server)
     summary = summary_has_focus(page, "Ange hur svaret kom in")
     assert_accessible(page, "registering an answer, refused")
     summary.get_by_role("link", name=re.compile("Ange hur svaret kom in")).click()
+    expect(page.locator("#channel-0")).to_be_focused()
     focus = focused(page)
     assert (focus.tag, focus.id) == ("INPUT", "channel-0"), focus
     expect(page.get_by_role("group", name="Hur svaret kom in")).to_be_in_viewport()
     summary.get_by_role("link", name=re.compile("ställningstagandet")).click()
-    assert focused(page).id == "position-1"  # Tillstyrker: the first choice shown
+    expect(page.locator("#position-1")).to_be_focused()  # Tillstyrker: the first choice shown
 
 
 def test_confirmations_after_a_redirect_are_in_view_and_announced(page, live_server):

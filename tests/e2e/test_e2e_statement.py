@@ -45,7 +45,7 @@ def test_reporting_a_problem_without_signing_in(page, live_server):
     assert page.evaluate(IN_VIEW, ".error-summary")
     assert_accessible(page, "statement, report with errors")
     page.get_by_role("link", name="Beskriv problemet du har stött på.").click()
-    assert focused(page).id == "problem"
+    expect(page.locator("#problem")).to_be_focused()
 
     page.get_by_label("Beskriv problemet").fill("Knappen Skicka in syns inte när jag förstorar till 400 %.")
     page.get_by_label("Vilken sida eller vilket innehåll gäller det?").fill("Svara på remissen")
@@ -61,7 +61,7 @@ def test_reporting_a_problem_without_signing_in(page, live_server):
     page.get_by_label("Beskriv problemet").fill("En rapport till")
     page.get_by_role("button", name="Skicka rapporten").click()
     expect(page.get_by_role("heading", name="Rapporten kunde inte skickas")).to_be_visible()
-    assert "error-summary" in focused(page).classes
+    expect(page.locator(".error-summary")).to_be_focused()
     assert_accessible(page, "statement, report refused (too many)")
 
 
