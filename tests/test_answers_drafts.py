@@ -85,16 +85,49 @@ def test_the_start_page_takes_a_fixed_number_of_queries(app):
             sa.event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
+    def closed_round(title: str) -> None:
+        with app.app_context():
+            db.session.get(Round, create_open_round(app, title=title)).close()
+            db.session.commit()
+
     answered_round(title="Första")
+    closed_round("Stängd")
     client, _ = sign_in(app)
     few = queries_on_start_page(client)
     for number in range(4):
         answered_round(title=f"Remiss {number}")
-    with app.app_context():
-        closed = db.session.get(Round, create_open_round(app, title="Stängd"))
-        closed.close()
-        db.session.commit()
+        closed_round(f"Stängd {number}")
     assert queries_on_start_page(client) == few
+
+
+def test_closed_rounds_are_listed_newest_first_a_page_at_a_time_and_open_ones_on_every_page(app):
+    """Over the years a body gets hundreds of rounds: the start page lists the open ones and a
+    page of the closed and archived ones (newest deadline first), counted in SQL."""
+    today = date.today()
+    app.config["PAGE_SIZE"] = 3
+    create_open_round(app, title="Pågående remiss", deadline=today + timedelta(10))
+    for number in range(7):
+        deadline = today - timedelta(100 - number)
+        round_id = create_open_round(app, title=f"Gammal remiss {number}", deadline=deadline)
+        with app.app_context():
+            db.session.get(Round, round_id).close()
+            db.session.commit()
+    client, _ = sign_in(app)
+
+    first = client.get("/answers/").text
+    assert "Pågående remiss" in first
+    assert "Stängda och avslutade remisser (7 st, 1–3 visas)" in first
+    shown = re.findall(r"Gammal remiss (\d)", first)
+    assert shown == ["6", "5", "4"]  # newest deadline first
+    assert "Sida 1 av 3" in first and 'href="/answers/?page=2#stangda-remisser"' in first
+
+    last = client.get("/answers/?page=3").text
+    assert "Pågående remiss" in last
+    assert re.findall(r"Gammal remiss (\d)", last) == ["0"]
+    assert "Stängda och avslutade remisser (7 st, 7–7 visas)" in last
+    # A page past the end shows the last one; garbage shows the first.
+    assert re.findall(r"Gammal remiss (\d)", client.get("/answers/?page=99").text) == ["0"]
+    assert re.findall(r"Gammal remiss (\d)", client.get("/answers/?page=x").text) == ["6", "5", "4"]
 
 
 def test_the_round_page_shows_description_documents_structure_and_our_extended_deadline(app):

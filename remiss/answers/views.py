@@ -41,6 +41,7 @@ from remiss.answers.models import Answer, AnswerVersion, Channel
 from remiss.core.access import officer_required, respondent_required, staff_required
 from remiss.core.errors import DomainError
 from remiss.core.forms import ButtonForm
+from remiss.core.paging import page_number, paginate
 from remiss.core.text import plural
 from remiss.core.time import format_date, format_datetime, local_today, to_local, utcnow
 from remiss.documents import service as documents
@@ -120,19 +121,26 @@ def _shown(recipient: Recipient):
 @bp.route("/answers/")
 @respondent_required
 def index():
-    recipients = db.session.scalars(
+    """The body's open rounds (all: the ones it is working on) and its closed and archived ones,
+    newest first, a page at a time (they add up over the years)."""
+    ours = (
         sa.select(Recipient)
         .join(Round)
         .where(Recipient.organisation_id == current_user.organisation_id, Round.is_sent)
-        .options(sa.orm.contains_eager(Recipient.round), Recipient.with_answers())
-    ).all()
-    open_ = sorted((r for r in recipients if r.round.is_open), key=lambda r: (r.effective_deadline, r.id))
-    done = sorted(
-        (r for r in recipients if not r.round.is_open),
-        key=lambda r: (r.round.deadline, r.id),
-        reverse=True,
+        .options(sa.orm.contains_eager(Recipient.round))
+    )
+    open_ = db.session.scalars(ours.where(Round.is_open).options(Recipient.with_answers())).all()
+    open_ = sorted(open_, key=lambda r: (r.effective_deadline, r.id))
+    done = paginate(
+        ours.where(~Round.is_open).order_by(Round.deadline.desc(), Recipient.id.desc()),
+        page=page_number(),
+        size=DONE_PAGE_SIZE,
+        options=[Recipient.with_answers()],
     )
     return render_template("answers/index.html", open_recipients=open_, done_recipients=done)
+
+
+DONE_PAGE_SIZE = 25
 
 
 @bp.route("/answers/rounds/<int:round_id>", endpoint="round")
