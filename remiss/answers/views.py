@@ -118,6 +118,9 @@ def _shown(recipient: Recipient):
 
 
 # The respondent's rounds -------------------------------------------------------------------------
+DONE_PAGE_SIZE = 25  # closed and archived rounds a page on the start page
+
+
 @bp.route("/answers/")
 @respondent_required
 def index():
@@ -138,9 +141,6 @@ def index():
         options=[Recipient.with_answers()],
     )
     return render_template("answers/index.html", open_recipients=open_, done_recipients=done)
-
-
-DONE_PAGE_SIZE = 25
 
 
 @bp.route("/answers/rounds/<int:round_id>", endpoint="round")
