@@ -5,6 +5,7 @@ worker (``flask run-jobs``), locust headless (``locustfile_scale.py``).
     .venv/bin/python benchmarks/load/scale.py --users 30                 # SQLite
     REMISS_TEST_DATABASE_URL=postgresql+psycopg://… \\
         .venv/bin/python benchmarks/load/scale.py --database postgresql --users 100
+    .venv/bin/python benchmarks/load/scale.py --users 100 Visitor Respondent   # some kinds only
 
 The verdict: no failed check, no 5xx, no worker timeout or traceback in gunicorn's log, every
 acknowledged submission in the database, and the 95th percentile of every page under 500 ms
