@@ -41,6 +41,38 @@ def werkzeug_server(app) -> Iterator[str]:
         server.server_close()
 
 
+def flask_command(app, instance_path, *args: str, **settings: str) -> subprocess.Popen:
+    """Start ``flask --app app ARGS`` in a child process on ``app``'s database, with
+    ``settings`` as further REMISS_* variables (``MAIL_PORT="2525"``); its output is captured
+    as text. Callers dispose of ``app``'s engine first when the child must have the database
+    to itself."""
+    env = {
+        **os.environ,
+        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REMISS_SECRET_KEY": "test",
+        "REMISS_INSTANCE_PATH": str(instance_path),
+        **{f"REMISS_{key}": value for key, value in settings.items()},
+    }
+    return subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Whether ``condition()`` became true within ``timeout`` seconds (polled every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -4,9 +4,7 @@ and in two processes, two transactions recording the same message. The suite run
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -16,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from remiss import PROJECT_ROOT
 from remiss.extensions import db
 from remiss.jobs import run_due_jobs
 from remiss.notifications import messages
@@ -24,6 +21,7 @@ from remiss.notifications.models import Message, MessageKind, MessageStatus
 from remiss.notifications.outbox import queue
 from remiss.rounds.models import Recipient
 from tests.mail import at, smtp_fixture  # noqa: F401
+from tests.servers import flask_command
 from tests.test_notifications_flow import DEADLINE, OPENED, open_round
 
 MANY = [
@@ -124,22 +122,15 @@ def test_two_runs_at_once_in_two_threads_send_each_message_once(app, smtp):
 
 
 def _command(app, now: str, tmp_path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REMISS_SECRET_KEY": "test",
-        "REMISS_INSTANCE_PATH": str(tmp_path),
-        "REMISS_MAIL_HOST": "127.0.0.1",
-        "REMISS_MAIL_PORT": str(app.config["MAIL_PORT"]),
-        "REMISS_BASE_URL": "http://localhost",
-    }
-    return subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
-        [sys.executable, "-m", "flask", "--app", "app", "send-due-messages", "--now", now],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return flask_command(
+        app,
+        tmp_path,
+        "send-due-messages",
+        "--now",
+        now,
+        MAIL_HOST="127.0.0.1",
+        MAIL_PORT=str(app.config["MAIL_PORT"]),
+        BASE_URL="http://localhost",
     )
 
 

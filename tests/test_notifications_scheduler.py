@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 
 import sqlalchemy as sa
 
-from remiss import PROJECT_ROOT, jobs
+from remiss import jobs
 from remiss.auth.models import User
 from remiss.core.time import utcnow
 from remiss.extensions import db
@@ -20,21 +17,13 @@ from remiss.notifications import messages
 from remiss.notifications.models import Message, MessageStatus
 from remiss.notifications.outbox import queue
 from tests.mail import smtp_fixture  # noqa: F401
+from tests.servers import flask_command, wait_for
 from tests.test_notifications_flow import open_round
 
 
 def mail(smtp) -> list[str]:
     """Subjects received, without the weekly digest (sent too when the test runs on a Monday)."""
     return [r.subject for r in smtp.received if not r.subject.startswith("Veckosammanfattning")]
-
-
-def wait_for(condition, timeout=30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_scheduler_runs_the_job_at_start_and_then_on_its_interval(app, smtp):
@@ -74,21 +63,8 @@ def test_run_scheduler_delivers_and_stops_on_sigterm(app, smtp, tmp_path):
     open_round(app, now=utcnow(), recipients=["Socialnämnden Centrum", "Kriminalvården"])
     with app.app_context():
         db.engine.dispose()
-    env = {
-        **os.environ,
-        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REMISS_SECRET_KEY": "test",
-        "REMISS_INSTANCE_PATH": str(tmp_path),
-        "REMISS_MAIL_HOST": "127.0.0.1",
-        "REMISS_MAIL_PORT": str(smtp.port),
-    }
-    process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
-        [sys.executable, "-m", "flask", "--app", "app", "run-scheduler", "--interval", "1"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = flask_command(
+        app, tmp_path, "run-scheduler", "--interval", "1", MAIL_HOST="127.0.0.1", MAIL_PORT=str(smtp.port)
     )
     try:
         assert wait_for(lambda: len(mail(smtp)) == 2, timeout=60)

@@ -9,8 +9,6 @@ import io
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -19,7 +17,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from remiss import PROJECT_ROOT
 from remiss.auth.models import Role
 from remiss.core.time import utcnow
 from remiss.demo import ORGANISATIONS_CSV, ROUND_FILES
@@ -28,6 +25,7 @@ from remiss.organisations.service import import_organisations
 from remiss.rounds.models import Round
 from remiss.tasks import service as tasks
 from remiss.tasks.models import BackgroundJob, JobStatus
+from tests.servers import flask_command, wait_for
 from tests.summary_data import build_round
 
 DEMO = next(f for f in ROUND_FILES if f.name == "handlingsplan-nyrekrytering.json")
@@ -382,21 +380,7 @@ def test_a_job_worker_runs_below_the_web_workers_and_stops_on_sigterm(app, tmp_p
     [job_id] = _pending_jobs(app, 1)
     with app.app_context():
         db.engine.dispose()
-    env = {
-        **os.environ,
-        "REMISS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REMISS_SECRET_KEY": "test",
-        "REMISS_INSTANCE_PATH": str(tmp_path),
-        "REMISS_BACKGROUND_NICENESS": "7",
-    }
-    process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
-        [sys.executable, "-m", "flask", "--app", "app", "run-jobs", "--poll", "0.2"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = flask_command(app, tmp_path, "run-jobs", "--poll", "0.2", BACKGROUND_NICENESS="7")
 
     def finished() -> bool:
         with app.app_context():
@@ -404,10 +388,7 @@ def test_a_job_worker_runs_below_the_web_workers_and_stops_on_sigterm(app, tmp_p
             return db.session.get(BackgroundJob, job_id).is_finished
 
     try:
-        deadline = time.monotonic() + 60
-        while not finished() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert finished()
+        assert wait_for(finished, timeout=60)
         assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)
     finally:
         stopped_at = time.monotonic()
