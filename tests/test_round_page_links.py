@@ -60,3 +60,46 @@ def test_manager_reads_but_gets_no_officer_links(client, login_as, open_round):
     for href in sorted(found):
         if href.startswith("/rounds/"):
             assert client.get(href).status_code == 200, href
+
+
+def test_the_table_of_bodies_is_paged_and_keeps_the_ones_without_an_account(app, client, login_as):
+    """A round to many bodies shows them a page at a time, by name; the section on bodies
+    without an account lists the first page of them and leads to all of them in the table."""
+    app.config["PAGE_SIZE"] = 2
+    names = [f"Nämnd {letter}" for letter in "ABCDE"]
+    with app.app_context():
+        round_ = make_round(officer=make_user(Role.OFFICER, email="ansvarig@example.se"), recipients=names)
+        for name in ("Nämnd B", "Nämnd D"):  # somebody of these can sign in
+            make_user(Role.RESPONDENT, name, email=f"{name[-1].lower()}@example.se")
+        send(round_)
+        db.session.commit()
+        round_id = round_.id
+    login_as(Role.OFFICER)
+
+    def rows(page: str) -> list[str]:
+        return re.findall(r'<th scope="row">(Nämnd \w)<br>', page)
+
+    first = client.get(f"/rounds/{round_id}").text
+    assert rows(first) == ["Nämnd A", "Nämnd B"]
+    assert "5 remissinstanser, 0 har svarat (1–2 visas)" in first
+    assert "Sida 1 av 3" in first
+    last = client.get(f"/rounds/{round_id}?remissinstanser=3").text
+    assert rows(last) == ["Nämnd E"] and "(5–5 visas)" in last
+    assert rows(client.get(f"/rounds/{round_id}?remissinstanser=99").text) == ["Nämnd E"]
+
+    section = first[first.index('id="utan-konto"') :].split("</section>")[0]
+    assert "3 remissinstanser utan konto" in section
+    assert re.findall(r"<li>(Nämnd \w) ", section) == ["Nämnd A", "Nämnd C"]
+    assert "De första 2 visas." in section
+    href = re.search(r'href="([^"]*)">Visa alla 3 utan konto i tabellen', section)[1].replace("&amp;", "&")
+    assert href == f"/rounds/{round_id}?visa=utan-konto#remissinstanser"
+    filtered = client.get(href).text
+    assert rows(filtered) == ["Nämnd A", "Nämnd C"]
+    assert "5 remissinstanser, 0 har svarat; här de 3 utan konto (1–2 visas)" in filtered
+    next_page = re.search(r'href="([^"]*)" rel="next"', filtered)[1].replace("&amp;", "&")
+    assert "visa=utan-konto" in next_page and "remissinstanser=2" in next_page
+    assert rows(client.get(next_page).text) == ["Nämnd E"]
+    assert "Visa alla remissinstanser" in filtered
+
+    unknown = client.get(f"/rounds/{round_id}?visa=%3Cscript%3E&remissinstanser=x").text
+    assert rows(unknown) == ["Nämnd A", "Nämnd B"] and "<script>" not in unknown

@@ -57,3 +57,11 @@ class LabelledEnum(enum.StrEnum):
         member._value_ = value
         member.label = label
         return member
+
+    @classmethod
+    def get(cls, value, default=None):
+        """The member whose code is ``value``, or ``default`` (a query string's unknown value)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return default

@@ -455,23 +455,74 @@ def list_rounds(*, page: int = 1, size: int = ROUNDS_PAGE_SIZE, **filters) -> Pa
     result = paginate(
         rounds_query(**filters), page=page, size=size, options=(sa.orm.joinedload(Round.officer),)
     )
-    ids = [r.id for r in result.items]
-    counts = {}
-    if ids:
-        counts = {
-            round_id: (answered, invited)
-            for round_id, answered, invited in db.session.execute(
-                sa.select(
-                    Recipient.round_id,
-                    sa.func.count(Recipient.id).filter(Recipient.has_submitted),
-                    sa.func.count(Recipient.id),
-                )
-                .where(Recipient.round_id.in_(ids))
-                .group_by(Recipient.round_id)
-            )
-        }
+    counts = answer_counts(r.id for r in result.items)
     result.items = [RoundRow(r, *counts.get(r.id, (0, 0))) for r in result.items]
     return result
+
+
+def answer_counts(round_ids) -> dict[int, tuple[int, int]]:
+    """``{round_id: (answered, invited)}`` for ``round_ids``: how many of each round's bodies
+    have submitted an answer, and how many were invited, in one grouped query."""
+    ids = list(round_ids)
+    if not ids:
+        return {}
+    return {
+        round_id: (answered, invited)
+        for round_id, answered, invited in db.session.execute(
+            sa.select(
+                Recipient.round_id,
+                sa.func.count(Recipient.id).filter(Recipient.has_submitted),
+                sa.func.count(Recipient.id),
+            )
+            .where(Recipient.round_id.in_(ids))
+            .group_by(Recipient.round_id)
+        )
+    }
+
+
+# The round page's bodies -----------------------------------------------------------------------
+
+RECIPIENTS_PAGE_SIZE = 50
+
+
+class RecipientFilter(LabelledEnum):
+    """Which of a round's bodies the round page's table shows."""
+
+    ALL = ("", "Alla")
+    WITHOUT_ACCOUNT = ("utan-konto", "Utan konto")
+
+
+def recipients_page(round_: Round, *, page: int = 1, show: RecipientFilter = RecipientFilter.ALL) -> Page:
+    """One page of ``round_``'s bodies by name, with their answers' versions (for the status
+    column): paged in SQL, so that a round of 300 bodies shows 50 at a time. ``show`` keeps
+    only the bodies nobody of which can sign in yet (``Organisation.has_active_account``)."""
+    query = (
+        sa.select(Recipient)
+        .join(Organisation)
+        .where(Recipient.round_id == round_.id)
+        .order_by(Organisation.name, Recipient.id)
+    )
+    if show is RecipientFilter.WITHOUT_ACCOUNT:
+        query = query.where(sa.not_(Organisation.has_active_account))
+    return paginate(
+        query,
+        page=page,
+        size=RECIPIENTS_PAGE_SIZE,
+        options=(Recipient.with_answers(), sa.orm.contains_eager(Recipient.organisation)),
+    )
+
+
+def without_account(round_: Round, organisation_ids=None) -> set[int]:
+    """The organisations among ``round_``'s bodies (among ``organisation_ids`` when given) that
+    nobody can sign in for yet, in one query."""
+    query = (
+        sa.select(Recipient.organisation_id)
+        .join(Organisation)
+        .where(Recipient.round_id == round_.id, sa.not_(Organisation.has_active_account))
+    )
+    if organisation_ids is not None:
+        query = query.where(Recipient.organisation_id.in_(list(organisation_ids)))
+    return set(db.session.scalars(query))
 
 
 def sent_years() -> list[int]:

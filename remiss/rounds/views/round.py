@@ -156,27 +156,17 @@ def show(round_id: int):
         )
         .execution_options(populate_existing=True)
     ).one()
-    recipients = db.session.scalars(
-        sa.select(Recipient)
-        .where(Recipient.round_id == round_.id)
-        .join(Organisation)
-        .order_by(Organisation.name)
-        .options(
-            Recipient.with_answers(),
-            sa.orm.contains_eager(Recipient.organisation),
-        )
-    ).all()
-    # The bodies nobody of which can sign in yet (one query, ``Organisation.has_active_account``),
-    # while that matters: before sending and while answers are taken.
-    without_account = set()
+    # The bodies fifty at a time, by name (``service.recipients_page``); ``?visa=utan-konto``
+    # keeps the ones nobody of which can sign in yet.
+    show = service.RecipientFilter.get(request.args.get("visa", ""), service.RecipientFilter.ALL)
+    recipients = service.recipients_page(round_, page=page_number("remissinstanser"), show=show)
+    answered, invited = service.answer_counts([round_.id]).get(round_.id, (0, 0))
+    # Who cannot sign in yet matters before sending and while answers are taken: a badge on the
+    # page's rows and a section with the first of them (``Organisation.has_active_account``).
+    without_account, no_account = set(), None
     if round_.is_draft or round_.accepts_answers:
-        without_account = set(
-            db.session.scalars(
-                sa.select(Recipient.organisation_id)
-                .join(Organisation)
-                .where(Recipient.round_id == round_.id, sa.not_(Organisation.has_active_account))
-            )
-        )
+        without_account = service.without_account(round_, (r.organisation_id for r in recipients))
+        no_account = service.recipients_page(round_, show=service.RecipientFilter.WITHOUT_ACCOUNT)
     trail = paginate(
         sa.select(AuditEvent)
         .where(AuditEvent.round_id == round_.id)
@@ -189,10 +179,11 @@ def show(round_id: int):
         "rounds/show.html",
         round=round_,
         recipients=recipients,
+        show=show,
         without_account=without_account,
-        no_account=[r for r in recipients if r.organisation_id in without_account],
-        answered=sum(1 for r in recipients if r.has_submitted),
-        invited=len(recipients),
+        no_account=no_account,
+        answered=answered,
+        invited=invited,
         days_left=round_.days_left(local_today()),
         trail=trail,
         can_edit=current_user.is_officer,
