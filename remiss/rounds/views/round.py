@@ -15,7 +15,6 @@ from remiss.core.paging import page_number, paginate
 from remiss.core.time import format_date, local_today, utcnow
 from remiss.documents.models import Document
 from remiss.extensions import db
-from remiss.organisations.models import Organisation
 from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404
 from remiss.rounds.forms import (
@@ -25,7 +24,7 @@ from remiss.rounds.forms import (
     document_form,
     officer_choices,
 )
-from remiss.rounds.models import FocusArea, Recipient, Round, RoundStatus
+from remiss.rounds.models import FocusArea, Round, RoundStatus
 from remiss.rounds.views import (
     actor,
     ask_to_confirm,
