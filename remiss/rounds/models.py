@@ -76,7 +76,13 @@ class Round(db.Model):
     the same case is sent as a new round."""
 
     __tablename__ = "round"
-    __table_args__ = (sa.CheckConstraint("deadline > sent_on", name="deadline_after_sent"),)
+    __table_args__ = (
+        sa.CheckConstraint("deadline > sent_on", name="deadline_after_sent"),
+        # The orders the lists read rounds in (the register newest sent first, the rounds list
+        # by deadline), so that a page reads an index from one end instead of sorting them all.
+        sa.Index("ix_round_sent_on_id", "sent_on", "id"),
+        sa.Index("ix_round_deadline_id", "deadline", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(500))

@@ -1,0 +1,84 @@
+"""The lists of rounds read an index in their order instead of sorting every round (issue 18
+§1): the public register newest sent first, the officers' rounds list by deadline. The page's
+own statement, with its parameters, is captured as the page runs and explained by the
+database. On PostgreSQL sorting is switched off for the explanation, since on a test's few rows
+a sort is cheaper and would be chosen anyway: what is checked is that the index exists and
+serves the order, which is what keeps a page's cost flat at 10,000 rounds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from remiss.auth.models import Role
+from remiss.extensions import db
+from tests.factories import make_round, make_user, send
+
+
+@pytest.fixture
+def rounds(app):
+    with app.app_context():
+        officer = make_user(Role.OFFICER, email="ansvarig@example.se")
+        for i in range(6):
+            sent = date.today() - timedelta(days=40 + i)
+            round_ = make_round(
+                officer=officer,
+                recipients=["Socialnämnden Centrum"],
+                title=f"Plan {i}",
+                dnr=f"{100 + i}/26",
+                sent_on=sent,
+                deadline=sent + timedelta(days=30 + i),
+            )
+            send(round_)
+        db.session.commit()
+
+
+def statements_of(app, client, url: str) -> list[tuple[str, object]]:
+    """Every statement the page ``url`` ran, with its parameters."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def plan(app, statement: str, parameters) -> str:
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+        else:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+        db.session.rollback()
+    return "\n".join(" ".join(str(value) for value in row) for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "order", "index"),
+    [
+        (None, "/register/", "ORDER BY round.sent_on DESC, round.id DESC", "ix_round_sent_on_id"),
+        (None, "/register/?q=plan", "ORDER BY round.sent_on DESC, round.id DESC", "ix_round_sent_on_id"),
+        (Role.OFFICER, "/rounds/", "ORDER BY round.deadline, round.id", "ix_round_deadline_id"),
+        (Role.OFFICER, "/rounds/?status=open", "ORDER BY round.deadline, round.id", "ix_round_deadline_id"),
+    ],
+)
+def test_a_list_of_rounds_reads_its_order_from_an_index(app, client, login_as, rounds, who, url, order, index):
+    if who is not None:
+        login_as(who)
+    [(statement, parameters)] = [
+        (s, p) for s, p in statements_of(app, client, url) if order in s and "LIMIT" in s
+    ]
+    explained = plan(app, statement, parameters)
+    assert index in explained, explained
+    assert "Sort" not in explained and "TEMP B-TREE FOR ORDER BY" not in explained, explained
