@@ -73,7 +73,9 @@ def plan(app, statement: str, parameters) -> str:
         (Role.OFFICER, "/rounds/?status=open", "ORDER BY round.deadline, round.id", "ix_round_deadline_id"),
     ],
 )
-def test_a_list_of_rounds_reads_its_order_from_an_index(app, client, login_as, rounds, who, url, order, index):
+def test_a_list_of_rounds_reads_its_order_from_an_index(
+    app, client, login_as, rounds, who, url, order, index
+):
     if who is not None:
         login_as(who)
     [(statement, parameters)] = [
