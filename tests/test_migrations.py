@@ -1,5 +1,7 @@
 """The migrations, applied to an empty database, build exactly what the models describe."""
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -16,7 +18,12 @@ def test_migrations_on_an_empty_database_match_the_models(app):
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_as_batch": True}
             )
-            differences = compare_metadata(context, db.metadata)
+            with warnings.catch_warnings():
+                # SQLite cannot reflect expression indexes; the search's trigram indexes are
+                # PostgreSQL's only (``core.sql.trigram_index``) and compared there.
+                if db.engine.dialect.name == "sqlite":
+                    warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
+                differences = compare_metadata(context, db.metadata)
         assert differences == []
 
 

@@ -1,5 +1,6 @@
 """The lists of rounds read an index in their order instead of sorting every round (issue 18
-§1): the public register newest sent first, the officers' rounds list by deadline. The page's
+§1): the public register newest sent first, the officers' rounds list by deadline; and their
+searches find a word inside a title through trigram indexes on PostgreSQL. The page's
 own statement, with its parameters, is captured as the page runs and explained by the
 database. On PostgreSQL sorting is switched off for the explanation, since on a test's few rows
 a sort is cheaper and would be chosen anyway: what is checked is that the index exists and
@@ -52,11 +53,12 @@ def statements_of(app, client, url: str) -> list[tuple[str, object]]:
     return seen
 
 
-def plan(app, statement: str, parameters) -> str:
+def plan(app, statement: str, parameters, switch_off=("enable_sort",)) -> str:
     with app.app_context():
         connection = db.session.connection()
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+            for setting in switch_off:
+                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
             rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
         else:
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
@@ -64,11 +66,16 @@ def plan(app, statement: str, parameters) -> str:
     return "\n".join(" ".join(str(value) for value in row) for row in rows)
 
 
+def page_statement(app, client, url: str, marker: str) -> tuple[str, object]:
+    """The statement of ``url`` that reads its page (has ``marker`` and a ``LIMIT``)."""
+    [found] = [(s, p) for s, p in statements_of(app, client, url) if marker in s and "LIMIT" in s]
+    return found
+
+
 @pytest.mark.parametrize(
     ("who", "url", "order", "index"),
     [
         (None, "/register/", "ORDER BY round.sent_on DESC, round.id DESC", "ix_round_sent_on_id"),
-        (None, "/register/?q=plan", "ORDER BY round.sent_on DESC, round.id DESC", "ix_round_sent_on_id"),
         (Role.OFFICER, "/rounds/", "ORDER BY round.deadline, round.id", "ix_round_deadline_id"),
         (Role.OFFICER, "/rounds/?status=open", "ORDER BY round.deadline, round.id", "ix_round_deadline_id"),
     ],
@@ -78,9 +85,34 @@ def test_a_list_of_rounds_reads_its_order_from_an_index(
 ):
     if who is not None:
         login_as(who)
-    [(statement, parameters)] = [
-        (s, p) for s, p in statements_of(app, client, url) if order in s and "LIMIT" in s
-    ]
-    explained = plan(app, statement, parameters)
+    explained = plan(app, *page_statement(app, client, url, order))
     assert index in explained, explained
     assert "Sort" not in explained and "TEMP B-TREE FOR ORDER BY" not in explained, explained
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "indexes"),
+    [
+        (
+            None,
+            "/register/?q=plan",
+            ["ix_round_title_trigram", "ix_round_dnr_trigram"],
+        ),
+        (Role.OFFICER, "/rounds/?q=plan", ["ix_round_title_trigram", "ix_round_dnr_trigram"]),
+    ],
+)
+def test_a_search_finds_words_inside_titles_through_trigram_indexes_on_postgresql(
+    app, client, login_as, rounds, who, url, indexes
+):
+    """``lower(title) LIKE '%word%'`` is served by the trigram indexes (core.sql): with
+    sequential scans switched off, the page's own statement reads every one of them, so each
+    index exists and matches the expression the search writes."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's lower() is the app's Python function: no index serves it")
+    if who is not None:
+        login_as(who)
+    statement, parameters = page_statement(app, client, url, "lower(round.title)")
+    explained = plan(app, statement, parameters, switch_off=("enable_seqscan",))
+    for index in indexes:
+        assert index in explained, (index, explained)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
+from remiss.core.sql import TRIGRAM_EXTENSION
 from remiss.extensions import db
+
+# The search indexes need the trigram extension before the tables are made (``create_all``; the
+# migrations create it themselves).
+sa.event.listen(db.metadata, "before_create", TRIGRAM_EXTENSION.execute_if(dialect="postgresql"))
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

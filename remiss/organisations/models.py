@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from remiss.core.sql import trigram_index
 from remiss.core.time import utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
 from remiss.extensions import db
@@ -82,3 +83,9 @@ class Organisation(db.Model):
         ``group`` (``Socialnämnderna``, ``Statliga myndigheter`` …), or where it has none its
         kind's (``Nämnder``, ``Bolag``, ``Myndigheter``)."""
         return (self.group or "").strip() or self.kind.group_label
+
+
+# The register's search finds a word anywhere in a body's name (core.sql); the index also gives
+# PostgreSQL statistics on the lowered names, so that it knows how many bodies a word matches.
+trigram_index("ix_organisation_name_trigram", Organisation.__table__.c.name)
+trigram_index("ix_organisation_short_name_trigram", Organisation.__table__.c.short_name)

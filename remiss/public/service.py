@@ -96,22 +96,25 @@ def search_words(query: str) -> list[str]:
 def _matches(word: str):
     """A public round whose title, case number or an invited organisation's name or short name
     contains ``word`` (already lowered)."""
-    # The register of organisations is small: find the matching ones first, then their rounds
-    # through the recipient index (not an organisation lookup for every recipient of every round).
+    # Two sets of round ids, each found once: the rounds whose own text matches (served by the
+    # trigram indexes on PostgreSQL, core.sql), and those the matching organisations were
+    # invited to (the register of organisations is small: find them first, then their rounds
+    # through the recipients). Testing the title beside the subquery instead would lower every
+    # round's title for every search.
+    in_text = sa.select(Round.id).where(
+        sa.or_(
+            sa.func.lower(Round.title).contains(word, autoescape=True),
+            sa.func.lower(Round.dnr).contains(word, autoescape=True),
+        )
+    )
     organisations = sa.select(Organisation.id).where(
         sa.or_(
             sa.func.lower(Organisation.name).contains(word, autoescape=True),
             sa.func.lower(Organisation.short_name).contains(word, autoescape=True),
         )
     )
-    in_organisation = Round.id.in_(
-        sa.select(Recipient.round_id).where(Recipient.organisation_id.in_(organisations))
-    )
-    return sa.or_(
-        sa.func.lower(Round.title).contains(word, autoescape=True),
-        sa.func.lower(Round.dnr).contains(word, autoescape=True),
-        in_organisation,
-    )
+    in_organisation = sa.select(Recipient.round_id).where(Recipient.organisation_id.in_(organisations))
+    return sa.or_(Round.id.in_(in_text), Round.id.in_(in_organisation))
 
 
 def search_query(query: str = "", status: RoundStatus | None = None) -> sa.Select:

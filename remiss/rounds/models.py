@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.auth.models import UserToken
 from remiss.core.errors import DomainError
-from remiss.core.sql import days_between
+from remiss.core.sql import days_between, trigram_index
 from remiss.core.text import plural
 from remiss.core.time import format_date, local_today, utcnow
 from remiss.core.types import LabelledEnum, UTCDateTime, str_enum
@@ -464,6 +464,11 @@ class Round(db.Model):
     @classmethod
     def _is_listed_in_register_expression(cls):
         return sa.and_(cls.is_sent, cls.is_chosen_for_register)
+
+
+# The searches of the register and the rounds list find a word anywhere in these (core.sql).
+trigram_index("ix_round_title_trigram", Round.__table__.c.title)
+trigram_index("ix_round_dnr_trigram", Round.__table__.c.dnr)
 
 
 class FocusArea(db.Model):
