@@ -313,3 +313,33 @@ def test_the_round_page_takes_a_fixed_number_of_queries_however_many_answers(app
     many = queries()
     assert "Synpunkt 5" in client.get(f"/register/{world.public_id}").text
     assert many == few
+
+
+@pytest.mark.parametrize(("measures", "per_page"), [(2, 20), (30, 4)])
+def test_a_page_of_answers_holds_a_bounded_number_of_comments(app, client, measures, per_page):
+    """Twenty answers a page, fewer when each can hold many comments: a round of two focus areas
+    with 30 measures each has 62 places for comments an answer, so 4 answers a page (about 300
+    comments), not 20 (1,240)."""
+    from tests.factories import make_round, send
+    from tests.register_data import answer
+
+    names = [f"Nämnd {letter}" for letter in "ABCDEFG"]
+    with app.app_context():
+        structure = {f"Område {a}": [f"Insats {a}.{m}" for m in range(measures)] for a in (1, 2)}
+        round_ = make_round(recipients=names, structure=structure)
+        send(round_)
+        for recipient in round_.recipients:
+            answer(recipient, comment=f"Svar från {recipient.organisation.name}")
+            recipient.answer.submit(by=None)
+        db.session.commit()
+        round_id = round_.id
+
+    first = client.get(f"/register/{round_id}").text
+    shown = re.findall(r"Svar från (Nämnd \w)", first)
+    assert shown == names[:per_page]
+    if per_page < len(names):
+        assert f"Svar 1–{per_page} av 7, i bokstavsordning." in first
+        # The table of bodies leads to each answer on its own page.
+        assert f'href="/register/{round_id}?page=2#svar-' in first
+        rest = client.get(f"/register/{round_id}", query_string={"page": 2}).text
+        assert re.findall(r"Svar från (Nämnd \w)", rest) == names[per_page : 2 * per_page]

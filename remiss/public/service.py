@@ -192,6 +192,19 @@ def public_answers(round_: Round) -> list[PublicAnswer]:
 
 
 ANSWERS_PAGE_SIZE = 20
+# About how many places for comments a page of answers may show: an answer of a round with 60
+# measures has 60 or more, so such a round shows a few answers a page, not 20 (1,200 comments,
+# 820 KB of HTML and 80 ms of a worker for the load test's round).
+COMMENTS_PER_PAGE = 300
+
+
+def answers_page_size(round_: Round) -> int:
+    """How many answers a page of ``round_``'s public page shows: ``ANSWERS_PAGE_SIZE``, fewer
+    when each answer can hold many comments (each focus area's and each measure's), so that a
+    page holds about ``COMMENTS_PER_PAGE`` however large the structure. Reads the loaded
+    structure (``get_public_round_with_structure_or_404``)."""
+    places = sum(1 + len(area.measures) for area in round_.focus_areas)
+    return max(1, min(ANSWERS_PAGE_SIZE, COMMENTS_PER_PAGE // max(places, 1)))
 
 
 def _structure():
@@ -213,10 +226,11 @@ def answer_pages(round_: Round, size: int) -> dict[int, int]:
     return {r.id: index // size + 1 for index, r in enumerate(answered)}
 
 
-def public_answers_page(round_: Round, page: int = 1, size: int = ANSWERS_PAGE_SIZE):
-    """One page of ``round_``'s submitted answers, by organisation name, each loaded with its
-    versions, comments and files: the count and the page in SQL, so the round page does not grow
-    with the number of answers outside the page."""
+def public_answers_page(round_: Round, page: int = 1, size: int | None = None):
+    """One page of ``round_``'s submitted answers, by organisation name (``answers_page_size``
+    of them unless ``size``), each with its versions and files and the comments of the version
+    the public sees: the count and the page in SQL, so the round page does not grow with the
+    number of answers outside the page, nor with a draft being corrected."""
     query = (
         sa.select(Recipient)
         .join(Organisation, Organisation.id == Recipient.organisation_id)
@@ -226,15 +240,21 @@ def public_answers_page(round_: Round, page: int = 1, size: int = ANSWERS_PAGE_S
     result = paginate(
         query,
         page=page,
-        size=size,
+        size=size or answers_page_size(round_),
         options=(
             selectinload(Recipient.organisation),
             selectinload(Recipient.answer)
             .selectinload(Answer.versions)
-            .options(selectinload(AnswerVersion.comments), selectinload(AnswerVersion.documents)),
+            .selectinload(AnswerVersion.documents),
         ),
     )
     result.items = [PublicAnswer(r, public_version(r)) for r in result.items]
+    if result.items:
+        db.session.scalars(
+            sa.select(AnswerVersion)
+            .where(AnswerVersion.id.in_([a.version.id for a in result.items]))
+            .options(selectinload(AnswerVersion.comments))
+        ).all()
     return result
 
 
