@@ -8,6 +8,7 @@ import pytest
 from remiss.answers.models import Answer, Position
 from remiss.auth.models import Role
 from remiss.extensions import db
+from remiss.rounds.models import Round
 from tests.factories import make_round, make_user, send
 
 
@@ -103,3 +104,10 @@ def test_the_table_of_bodies_is_paged_and_keeps_the_ones_without_an_account(app,
 
     unknown = client.get(f"/rounds/{round_id}?visa=%3Cscript%3E&remissinstanser=x").text
     assert rows(unknown) == ["Nämnd A", "Nämnd B"] and "<script>" not in unknown
+
+    # Once the round is closed, who has an account no longer matters: no section, no filter.
+    with app.app_context():
+        db.session.get(Round, round_id).close()
+        db.session.commit()
+    closed = client.get(href).text
+    assert rows(closed) == ["Nämnd A", "Nämnd B"] and "utan konto" not in closed

@@ -155,15 +155,18 @@ def show(round_id: int):
         )
         .execution_options(populate_existing=True)
     ).one()
-    # The bodies fifty at a time, by name (``service.recipients_page``); ``?visa=utan-konto``
-    # keeps the ones nobody of which can sign in yet.
-    show = service.RecipientFilter.get(request.args.get("visa", ""), service.RecipientFilter.ALL)
-    recipients = service.recipients_page(round_, page=page_number("remissinstanser"), show=show)
-    answered, invited = service.answer_counts([round_.id]).get(round_.id, (0, 0))
     # Who cannot sign in yet matters before sending and while answers are taken: a badge on the
-    # page's rows and a section with the first of them (``Organisation.has_active_account``).
+    # rows, a section with the first of them and ``?visa=utan-konto`` to keep only them in the
+    # table (``Organisation.has_active_account``).
+    accounts_matter = round_.is_draft or round_.accepts_answers
+    bodies = service.RecipientFilter.ALL
+    if accounts_matter:
+        bodies = service.RecipientFilter.get(request.args.get("visa", ""), service.RecipientFilter.ALL)
+    # The bodies fifty at a time, by name (``service.recipients_page``).
+    recipients = service.recipients_page(round_, page=page_number("remissinstanser"), show=bodies)
+    answered, invited = service.answer_counts([round_.id]).get(round_.id, (0, 0))
     without_account, no_account = set(), None
-    if round_.is_draft or round_.accepts_answers:
+    if accounts_matter:
         without_account = service.without_account(round_, (r.organisation_id for r in recipients))
         no_account = service.recipients_page(round_, show=service.RecipientFilter.WITHOUT_ACCOUNT)
     trail = paginate(
@@ -178,7 +181,7 @@ def show(round_id: int):
         "rounds/show.html",
         round=round_,
         recipients=recipients,
-        show=show,
+        bodies=bodies,
         without_account=without_account,
         no_account=no_account,
         answered=answered,
