@@ -492,10 +492,13 @@ class RecipientFilter(LabelledEnum):
     WITHOUT_ACCOUNT = ("utan-konto", "Utan konto")
 
 
-def recipients_page(round_: Round, *, page: int = 1, show: RecipientFilter = RecipientFilter.ALL) -> Page:
-    """One page of ``round_``'s bodies by name, with their answers' versions (for the status
-    column): paged in SQL, so that a round of 300 bodies shows 50 at a time. ``show`` keeps
-    only the bodies nobody of which can sign in yet (``Organisation.has_active_account``)."""
+def recipients_page(
+    round_: Round, *, page: int = 1, show: RecipientFilter = RecipientFilter.ALL, with_answers: bool = True
+) -> Page:
+    """One page of ``round_``'s bodies by name, with their organisations and (``with_answers``)
+    their answers' versions for the status column: paged in SQL, so that a round of 300 bodies
+    shows 50 at a time. ``show`` keeps only the bodies nobody of which can sign in yet
+    (``Organisation.has_active_account``)."""
     query = (
         sa.select(Recipient)
         .join(Organisation)
@@ -508,7 +511,10 @@ def recipients_page(round_: Round, *, page: int = 1, show: RecipientFilter = Rec
         query,
         page=page,
         size=RECIPIENTS_PAGE_SIZE,
-        options=(Recipient.with_answers(), sa.orm.contains_eager(Recipient.organisation)),
+        options=(
+            sa.orm.contains_eager(Recipient.organisation),
+            *((Recipient.with_answers(),) if with_answers else ()),
+        ),
     )
 
 

@@ -21,8 +21,19 @@ def actor():
     return current_user._get_current_object()
 
 
+# Where the officer was in the round page's table of bodies (its page and its filter), carried
+# in the query string of a row's action so that its redirect returns there.
+TABLE_PLACE = ("visa", "remissinstanser")
+
+
+def table_place() -> dict[str, str]:
+    """The place in the round page's table this request came from (``TABLE_PLACE``)."""
+    return {name: request.args[name] for name in TABLE_PLACE if request.args.get(name)}
+
+
 def to_round(round_, anchor: str | None = None):
-    return redirect(url_for("rounds.show", round_id=round_.id, _anchor=anchor))
+    """The round page, at the place in the table of bodies the action came from."""
+    return redirect(url_for("rounds.show", round_id=round_.id, _anchor=anchor, **table_place()))
 
 
 def refuse(round_, error: DomainError, anchor: str | None = None):

@@ -15,7 +15,7 @@ from remiss.rounds import operations, service
 from remiss.rounds.access import get_round_or_404, recipient_or_404
 from remiss.rounds.forms import ContactForm, ExtensionForm, RecipientsForm
 from remiss.rounds.models import Round
-from remiss.rounds.views import actor, bp, refuse, require_post_form, to_round
+from remiss.rounds.views import actor, bp, refuse, require_post_form, table_place, to_round
 
 ANCHOR = "remissinstanser"
 
@@ -129,7 +129,9 @@ def edit_recipient(round_id: int, recipient_id: int):
         db.session.commit()
         flash(f"Kontaktadressen för {recipient.organisation.name} är sparad.", "success")
         return to_round(round_, ANCHOR)
-    return render_template("rounds/recipient_form.html", round=round_, recipient=recipient, form=form)
+    return render_template(
+        "rounds/recipient_form.html", round=round_, recipient=recipient, form=form, place=table_place()
+    )
 
 
 @bp.route("/<int:round_id>/recipients/<int:recipient_id>/remove", methods=["POST"])
@@ -196,7 +198,9 @@ def extension(round_id: int, recipient_id: int):
                 "success",
             )
             return to_round(round_, ANCHOR)
-    return render_template("rounds/extension.html", round=round_, recipient=recipient, form=form)
+    return render_template(
+        "rounds/extension.html", round=round_, recipient=recipient, form=form, place=table_place()
+    )
 
 
 @bp.route("/<int:round_id>/recipients/<int:recipient_id>/read", methods=["POST"])

@@ -168,7 +168,9 @@ def show(round_id: int):
     without_account, no_account = set(), None
     if accounts_matter:
         without_account = service.without_account(round_, (r.organisation_id for r in recipients))
-        no_account = service.recipients_page(round_, show=service.RecipientFilter.WITHOUT_ACCOUNT)
+        no_account = service.recipients_page(
+            round_, show=service.RecipientFilter.WITHOUT_ACCOUNT, with_answers=False
+        )
     trail = paginate(
         sa.select(AuditEvent)
         .where(AuditEvent.round_id == round_.id)
@@ -182,6 +184,11 @@ def show(round_id: int):
         round=round_,
         recipients=recipients,
         bodies=bodies,
+        # The place in the table, carried by a row's actions (``views.to_round``).
+        place={
+            "visa": bodies.value or None,
+            "remissinstanser": recipients.number if recipients.number > 1 else None,
+        },
         without_account=without_account,
         no_account=no_account,
         answered=answered,
