@@ -343,3 +343,37 @@ def test_a_page_of_answers_holds_a_bounded_number_of_comments(app, client, measu
         assert f'href="/register/{round_id}?page=2#svar-' in first
         rest = client.get(f"/register/{round_id}", query_string={"page": 2}).text
         assert re.findall(r"Svar från (Nämnd \w)", rest) == names[per_page : 2 * per_page]
+
+
+def test_each_link_to_an_answer_leads_to_the_page_it_is_on(app, client):
+    """The table of bodies links each answer to its page of answers: the page is numbered in
+    the database's own order of names (Swedish letters, spaces and hyphens sort by the
+    database's collation, not by Python's)."""
+    import sqlalchemy as sa
+
+    from tests.factories import make_round, send
+    from tests.register_data import answer
+
+    app.config["PAGE_SIZE"] = 2
+    names = ["Östra nämnden", "Ålands nämnd", "bo-nämnden", "Bo nämnden", "Äldrenämnden", "Ab"]
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # A Swedish collation, as a city's database would have: Å before Ä (Python's code
+            # points put ä first), so that Ålands nämnd is on page 2 in the database's order
+            # and would be on page 3 in Python's.
+            db.session.execute(
+                sa.text('ALTER TABLE organisation ALTER COLUMN name TYPE varchar(200) COLLATE "sv-SE-x-icu"')
+            )
+        round_ = make_round(recipients=names)
+        send(round_)
+        for recipient in round_.recipients:
+            answer(recipient, comment=f"Svar från {recipient.organisation.name}")
+            recipient.answer.submit(by=None)
+        db.session.commit()
+        round_id = round_.id
+
+    pages = {n: client.get(f"/register/{round_id}", query_string={"page": n}).text for n in (1, 2, 3, 4)}
+    links = re.findall(r'<a href="(?:/register/\d+\?page=(\d+))?#svar-(\d+)">Svar inkom', pages[1])
+    assert len(links) == len(names)
+    for page, recipient_id in links:
+        assert f'id="svar-{recipient_id}"' in pages[int(page or 1)], (page, recipient_id)

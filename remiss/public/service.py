@@ -218,12 +218,28 @@ def _structure():
     )
 
 
-def answer_pages(round_: Round, size: int) -> dict[int, int]:
-    """On which page of ``public_answers_page`` each answered recipient's answer is."""
-    answered = sorted(
-        (r for r in round_.recipients if r.has_submitted), key=lambda r: (r.organisation.name.lower(), r.id)
+def _answered(round_: Round) -> sa.Select:
+    """``round_``'s bodies that have answered, joined to their organisations."""
+    return (
+        sa.select(Recipient)
+        .join(Organisation, Organisation.id == Recipient.organisation_id)
+        .where(Recipient.round_id == round_.id, Recipient.has_submitted)
     )
-    return {r.id: index // size + 1 for index, r in enumerate(answered)}
+
+
+def _answer_order():
+    """The order of the public answers: by organisation name as the database lowers and
+    collates it, then by recipient."""
+    return (sa.func.lower(Organisation.name), Recipient.id)
+
+
+def answer_pages(round_: Round, size: int) -> dict[int, int]:
+    """On which page of ``public_answers_page`` each answered recipient's answer is: numbered in
+    SQL in the page query's own order (Python's ``lower()`` and sort differ from the database's
+    collation, and a link would lead to the wrong page)."""
+    place = sa.func.row_number().over(order_by=_answer_order())
+    numbered = _answered(round_).with_only_columns(Recipient.id, place, maintain_column_froms=True)
+    return {recipient_id: (number - 1) // size + 1 for recipient_id, number in db.session.execute(numbered)}
 
 
 def public_answers_page(round_: Round, page: int = 1, size: int | None = None):
@@ -231,14 +247,8 @@ def public_answers_page(round_: Round, page: int = 1, size: int | None = None):
     of them unless ``size``), each with its versions and files and the comments of the version
     the public sees: the count and the page in SQL, so the round page does not grow with the
     number of answers outside the page, nor with a draft being corrected."""
-    query = (
-        sa.select(Recipient)
-        .join(Organisation, Organisation.id == Recipient.organisation_id)
-        .where(Recipient.round_id == round_.id, Recipient.has_submitted)
-        .order_by(sa.func.lower(Organisation.name), Recipient.id)
-    )
     result = paginate(
-        query,
+        _answered(round_).order_by(*_answer_order()),
         page=page,
         size=size or answers_page_size(round_),
         options=(
