@@ -116,3 +116,28 @@ def test_a_search_finds_words_inside_titles_through_trigram_indexes_on_postgresq
     explained = plan(app, statement, parameters, switch_off=("enable_seqscan",))
     for index in indexes:
         assert index in explained, (index, explained)
+
+
+TRIGRAM_INDEXES = {
+    "ix_round_title_trigram": "round USING gin (lower((title)::text) gin_trgm_ops)",
+    "ix_round_dnr_trigram": "round USING gin (lower((dnr)::text) gin_trgm_ops)",
+    "ix_organisation_name_trigram": "organisation USING gin (lower((name)::text) gin_trgm_ops)",
+    "ix_organisation_short_name_trigram": "organisation USING gin (lower((short_name)::text) gin_trgm_ops)",
+}
+
+
+def trigram_index_definitions() -> dict[str, str]:
+    """The trigram indexes as PostgreSQL describes them (``CREATE INDEX … ON public.…``)."""
+    rows = db.session.execute(
+        sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%\\_trigram'")
+    )
+    return {name: definition.split(" ON public.", 1)[1] for name, definition in rows}
+
+
+def test_the_trigram_indexes_are_gin_indexes_of_trigrams_on_postgresql(app):
+    """What the plans cannot show and Alembic does not compare (the access method and the
+    operator class): each index as the database made it from the models."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        assert trigram_index_definitions() == TRIGRAM_INDEXES
