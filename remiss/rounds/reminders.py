@@ -30,6 +30,7 @@ from remiss.notifications.messages import Composed
 from remiss.notifications.models import Message, MessageKind
 from remiss.notifications.outbox import queue
 from remiss.rounds.models import Recipient, Round
+from remiss.rounds.service import answer_counts
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +227,7 @@ def messages_of_round(round_: Round, page: int = 1, size: int = MESSAGES_PAGE_SI
 
 
 def waiting_counts(round_: Round) -> tuple[int, int]:
-    """(recipients without a submitted answer, all recipients) of ``round_``, counted in SQL."""
-    waiting, invited = db.session.execute(
-        sa.select(
-            sa.func.count(Recipient.id).filter(sa.not_(Recipient.has_submitted)),
-            sa.func.count(Recipient.id),
-        ).where(Recipient.round_id == round_.id)
-    ).one()
-    return waiting, invited
+    """(recipients without a submitted answer, all recipients) of ``round_``, counted in SQL
+    (``service.answer_counts``)."""
+    answered, invited = answer_counts([round_.id]).get(round_.id, (0, 0))
+    return invited - answered, invited
