@@ -26,10 +26,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def closing_every_response(app):
+    """``app`` with every response closed once sent or abandoned. Werkzeug's development server
+    skips a response's ``close()`` when the browser drops the connection at the wrong moment (a
+    favicon request cut off by the next navigation: the drop is raised while it drains the
+    socket, before it closes): the static file left open then fails whichever later test the
+    garbage collector runs in, as an unraisable ``ResourceWarning``."""
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @contextlib.contextmanager
 def werkzeug_server(app) -> Iterator[str]:
     """Serve ``app`` (threaded) in a background thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_every_response(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
