@@ -162,6 +162,13 @@ class Round(db.Model):
         """Respondents may save drafts and submit only while the round is open."""
         return self.status == RoundStatus.OPEN
 
+    @property
+    def accounts_matter(self) -> bool:
+        """Whether it matters who of the bodies can sign in: before sending (the invitation's
+        personal link makes an account) and while answers are taken (the round page marks the
+        bodies without one and offers their invitation again)."""
+        return self.is_draft or self.accepts_answers
+
     @hybrid_property
     def takes_registered_answers(self) -> bool:
         """The office may register an answer received by e-mail or post while the round is

@@ -492,23 +492,23 @@ class RecipientFilter(LabelledEnum):
     WITHOUT_ACCOUNT = ("utan-konto", "Utan konto")
 
 
+def _bodies(round_: Round, show: RecipientFilter) -> sa.Select:
+    """``round_``'s bodies joined to their organisations; ``show`` keeps only the ones nobody
+    of which can sign in yet (``Organisation.has_active_account``)."""
+    query = sa.select(Recipient).join(Organisation).where(Recipient.round_id == round_.id)
+    if show is RecipientFilter.WITHOUT_ACCOUNT:
+        query = query.where(sa.not_(Organisation.has_active_account))
+    return query
+
+
 def recipients_page(
     round_: Round, *, page: int = 1, show: RecipientFilter = RecipientFilter.ALL, with_answers: bool = True
 ) -> Page:
-    """One page of ``round_``'s bodies by name, with their organisations and (``with_answers``)
-    their answers' versions for the status column: paged in SQL, so that a round of 300 bodies
-    shows 50 at a time. ``show`` keeps only the bodies nobody of which can sign in yet
-    (``Organisation.has_active_account``)."""
-    query = (
-        sa.select(Recipient)
-        .join(Organisation)
-        .where(Recipient.round_id == round_.id)
-        .order_by(Organisation.name, Recipient.id)
-    )
-    if show is RecipientFilter.WITHOUT_ACCOUNT:
-        query = query.where(sa.not_(Organisation.has_active_account))
+    """One page of ``round_``'s bodies (``show``) by name, with their organisations and
+    (``with_answers``) their answers' versions for the status column: paged in SQL, so that a
+    round of 300 bodies shows 50 at a time."""
     return paginate(
-        query,
+        _bodies(round_, show).order_by(Organisation.name, Recipient.id),
         page=page,
         size=RECIPIENTS_PAGE_SIZE,
         options=(
@@ -518,17 +518,13 @@ def recipients_page(
     )
 
 
-def without_account(round_: Round, organisation_ids=None) -> set[int]:
-    """The organisations among ``round_``'s bodies (among ``organisation_ids`` when given) that
-    nobody can sign in for yet, in one query."""
-    query = (
-        sa.select(Recipient.organisation_id)
-        .join(Organisation)
-        .where(Recipient.round_id == round_.id, sa.not_(Organisation.has_active_account))
+def without_account(round_: Round, organisation_ids) -> set[int]:
+    """Which of ``organisation_ids`` among ``round_``'s bodies nobody can sign in for yet, in
+    one query (the badges of a page of ``recipients_page``)."""
+    query = _bodies(round_, RecipientFilter.WITHOUT_ACCOUNT).where(
+        Recipient.organisation_id.in_(list(organisation_ids))
     )
-    if organisation_ids is not None:
-        query = query.where(Recipient.organisation_id.in_(list(organisation_ids)))
-    return set(db.session.scalars(query))
+    return set(db.session.scalars(query.with_only_columns(Recipient.organisation_id)))
 
 
 def sent_years() -> list[int]:

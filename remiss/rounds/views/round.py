@@ -155,18 +155,17 @@ def show(round_id: int):
         )
         .execution_options(populate_existing=True)
     ).one()
-    # Who cannot sign in yet matters before sending and while answers are taken: a badge on the
+    # Who cannot sign in yet, while that matters (``Round.accounts_matter``): a badge on the
     # rows, a section with the first of them and ``?visa=utan-konto`` to keep only them in the
     # table (``Organisation.has_active_account``).
-    accounts_matter = round_.is_draft or round_.accepts_answers
     bodies = service.RecipientFilter.ALL
-    if accounts_matter:
+    if round_.accounts_matter:
         bodies = service.RecipientFilter.get(request.args.get("visa", ""), service.RecipientFilter.ALL)
     # The bodies fifty at a time, by name (``service.recipients_page``).
     recipients = service.recipients_page(round_, page=page_number("remissinstanser"), show=bodies)
     answered, invited = service.answer_counts([round_.id]).get(round_.id, (0, 0))
     without_account, no_account = set(), None
-    if accounts_matter:
+    if round_.accounts_matter:
         without_account = service.without_account(round_, (r.organisation_id for r in recipients))
         no_account = service.recipients_page(
             round_, show=service.RecipientFilter.WITHOUT_ACCOUNT, with_answers=False
