@@ -315,24 +315,30 @@ def test_the_round_page_takes_a_fixed_number_of_queries_however_many_answers(app
     assert many == few
 
 
+def answered_by_all(names: list[str], structure: dict | None = None) -> int:
+    """A sent round to the bodies ``names`` (with ``structure``), each of which has submitted an
+    answer saying "Svar från <name>"; its id. Inside an app context."""
+    from tests.factories import make_round, send
+    from tests.register_data import answer
+
+    round_ = make_round(recipients=names, structure=structure)
+    send(round_)
+    for recipient in round_.recipients:
+        answer(recipient, comment=f"Svar från {recipient.organisation.name}")
+        recipient.answer.submit(by=None)
+    db.session.commit()
+    return round_.id
+
+
 @pytest.mark.parametrize(("measures", "per_page"), [(2, 20), (30, 4)])
 def test_a_page_of_answers_holds_a_bounded_number_of_comments(app, client, measures, per_page):
     """Twenty answers a page, fewer when each can hold many comments: a round of two focus areas
     with 30 measures each has 62 places for comments an answer, so 4 answers a page (about 300
     comments), not 20 (1,240)."""
-    from tests.factories import make_round, send
-    from tests.register_data import answer
-
     names = [f"Nämnd {letter}" for letter in "ABCDEFG"]
     with app.app_context():
         structure = {f"Område {a}": [f"Insats {a}.{m}" for m in range(measures)] for a in (1, 2)}
-        round_ = make_round(recipients=names, structure=structure)
-        send(round_)
-        for recipient in round_.recipients:
-            answer(recipient, comment=f"Svar från {recipient.organisation.name}")
-            recipient.answer.submit(by=None)
-        db.session.commit()
-        round_id = round_.id
+        round_id = answered_by_all(names, structure)
 
     first = client.get(f"/register/{round_id}").text
     shown = re.findall(r"Svar från (Nämnd \w)", first)
@@ -351,9 +357,6 @@ def test_each_link_to_an_answer_leads_to_the_page_it_is_on(app, client):
     database's collation, not by Python's)."""
     import sqlalchemy as sa
 
-    from tests.factories import make_round, send
-    from tests.register_data import answer
-
     app.config["PAGE_SIZE"] = 2
     names = ["Östra nämnden", "Ålands nämnd", "bo-nämnden", "Bo nämnden", "Äldrenämnden", "Ab"]
     with app.app_context():
@@ -364,13 +367,7 @@ def test_each_link_to_an_answer_leads_to_the_page_it_is_on(app, client):
             db.session.execute(
                 sa.text('ALTER TABLE organisation ALTER COLUMN name TYPE varchar(200) COLLATE "sv-SE-x-icu"')
             )
-        round_ = make_round(recipients=names)
-        send(round_)
-        for recipient in round_.recipients:
-            answer(recipient, comment=f"Svar från {recipient.organisation.name}")
-            recipient.answer.submit(by=None)
-        db.session.commit()
-        round_id = round_.id
+        round_id = answered_by_all(names)
 
     pages = {n: client.get(f"/register/{round_id}", query_string={"page": n}).text for n in (1, 2, 3, 4)}
     links = re.findall(r'<a href="(?:/register/\d+\?page=(\d+))?#svar-(\d+)">Svar inkom', pages[1])
