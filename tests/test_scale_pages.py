@@ -32,11 +32,12 @@ LARGE = {"rounds": 60, "bodies": 40, "areas": 12, "events": 80, "messages": 70}
 
 
 @contextmanager
-def count_queries(app):
-    statements: list[str] = []
+def count_queries(app, with_parameters: bool = False):
+    """The statements run inside the block (each with its parameters when ``with_parameters``)."""
+    statements: list = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        statements.append((statement, parameters) if with_parameters else statement)
 
     with app.app_context():
         engine = db.engine

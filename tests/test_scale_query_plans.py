@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from remiss.auth.models import Role
 from remiss.extensions import db
 from tests.factories import make_round, make_user, send
+from tests.test_scale_pages import count_queries
 
 
 @pytest.fixture
@@ -38,18 +39,8 @@ def rounds(app):
 
 def statements_of(app, client, url: str) -> list[tuple[str, object]]:
     """Every statement the page ``url`` ran, with its parameters."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with count_queries(app, with_parameters=True) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     return seen
 
 
