@@ -93,14 +93,17 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
 
 
 def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Return once something listens on ``port``; fail at once if ``process`` exits first."""
+
+    def listening() -> bool:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server exited with status {process.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+            return True
+        return False
+
+    if not wait_for(listening, timeout):
+        raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 @contextlib.contextmanager

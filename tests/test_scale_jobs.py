@@ -444,8 +444,6 @@ def test_progress_written_while_running_is_what_the_page_reads(app):
 
 
 def test_the_scheduler_process_runs_the_background_jobs_beside_the_e_mail(app, client, login_as, big_round):
-    import time
-
     from remiss import jobs
 
     app.config["JOBS_POLL_SECONDS"] = 0.2
@@ -458,9 +456,7 @@ def test_the_scheduler_process_runs_the_background_jobs_beside_the_e_mail(app, c
     thread = threading.Thread(target=scheduler.start, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not client.get(f"/jobs/{job_id}/status").get_json()["finished"]:
-            time.sleep(0.1)
+        wait_for(lambda: client.get(f"/jobs/{job_id}/status").get_json()["finished"], timeout=20)
     finally:
         scheduler.shutdown(wait=True)
         thread.join(10)
